@@ -1,0 +1,24 @@
+"""Writing audit entries. Callers pass field names for secrets, never their values."""
+from console.audit.models import AuditEntry
+
+
+def audit_record(*, tenant, actor, action, target, changes=None):
+    return AuditEntry.objects.create(
+        tenant=tenant,
+        actor=actor if actor and actor.pk else None,
+        actor_label=str(actor) if actor else "system",
+        action=action,
+        target_type=type(target).__name__.lower(),
+        target_id=str(target.pk),
+        target_label=str(target)[:200],
+        changes=changes or {},
+    )
+
+
+def changed_fields(before: dict, after: dict, *, secret_fields=()):
+    """{field: [old, new]} for fields that changed; secret fields are reported as changed, values hidden."""
+    diff = {}
+    for key in after:
+        if before.get(key) != after.get(key):
+            diff[key] = "(changed)" if key in secret_fields else [before.get(key), after.get(key)]
+    return diff

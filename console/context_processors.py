@@ -1,0 +1,2 @@
+def console(request):
+    return {}

@@ -1,0 +1,65 @@
+"""The one place that reads Postern's configuration from the environment."""
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("POSTERN_DATA_DIR", BASE_DIR / "data"))
+
+
+def _get(name, default=None):
+    value = os.environ.get(name, "").strip()
+    return value if value else default
+
+
+def _flag(name, default=False):
+    value = _get(name)
+    if value is None:
+        return default
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+PRODUCTION = _flag("POSTERN_PRODUCTION")
+
+
+def _persisted_secret(name, filename, generate):
+    """A secret from the environment; outside production, generated once and kept in the data folder."""
+    value = _get(name)
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            f"{name} is not set. In production mode (POSTERN_PRODUCTION=1) Postern refuses to start "
+            f"without it; set {name} in the environment."
+        )
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / filename
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(generate())
+    return path.read_text().strip()
+
+
+def _fernet_key():
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+PORT = int(_get("PORT", "8000"))
+PUBLIC_URL = _get("POSTERN_PUBLIC_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+DATABASE_URL = _get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'postern.sqlite3'}")
+REDIS_URL = _get("REDIS_URL")
+SECRET_KEY = _persisted_secret("SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(50))
+# Comma-separated Fernet keys; the first encrypts, all decrypt (see README, "Rotating the encryption key").
+ENCRYPTION_KEYS = [
+    k.strip()
+    for k in _persisted_secret("POSTERN_ENCRYPTION_KEY", "encryption_key", _fernet_key).split(",")
+    if k.strip()
+]
+TENCENT_SMS_ENDPOINT = _get("TENCENT_SMS_ENDPOINT")
+SMS_SANDBOX_INBOX_URL = _get("POSTERN_SMS_SANDBOX_INBOX_URL")
+ALLOWED_HOSTS = [h.strip() for h in _get("ALLOWED_HOSTS", "").split(",") if h.strip()]

@@ -1,0 +1,47 @@
+"""Tenants and who may administer them."""
+from django.conf import settings
+from django.db import models
+
+from console import ids
+
+
+class Tenant(models.Model):
+    class Tag(models.TextChoices):
+        DEVELOPMENT = "development", "Development"
+        PRODUCTION = "production", "Production"
+
+    id = models.CharField(primary_key=True, max_length=16, default=ids.tenant_id, editable=False)
+    name = models.CharField(max_length=128)
+    tag = models.CharField(max_length=16, choices=Tag.choices, default=Tag.DEVELOPMENT)
+    default_country = models.CharField(
+        max_length=2, default="CN", help_text="ISO 3166 region used for phone numbers typed without a country code"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.id})"
+
+    @property
+    def endpoint(self):
+        return f"{settings.PUBLIC_URL}/t/{self.id}"
+
+    @property
+    def issuer(self):
+        return f"{self.endpoint}/oidc"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.ADMIN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "user"], name="unique_membership")]

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SigninExperienceConfig(AppConfig):
+    name = "signin_experience"
