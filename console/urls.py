@@ -1,3 +1,13 @@
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
-urlpatterns = []
+urlpatterns = [
+    path("", RedirectView.as_view(url="/console/", permanent=False)),
+    path("i18n/setlang", set_language, name="set_language"),
+    path("console/", include("console.accounts.urls")),
+    path("console/", include("console.tenants.urls")),
+    path("console/", include("console.applications.urls")),
+    path("console/", include("console.audit.urls")),
+    path("t/<str:tenant_id>/oidc/", include("console.oidc.urls")),
+]

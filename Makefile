@@ -1,0 +1,42 @@
+# Postern — the two commands: `make run` (serve the console) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export PORT ?= 8000
+
+.PHONY: run dev test bench venv test-deps clean
+
+$(VENV)/.runtime-installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --disable-pip-version-check -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.test-installed: requirements.txt requirements-test.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --disable-pip-version-check -q -r requirements-test.txt
+	@touch $@ $(VENV)/.runtime-installed
+
+venv: $(VENV)/.runtime-installed
+
+run: $(VENV)/.runtime-installed
+	$(PY) -m console.launcher
+
+dev: $(VENV)/.runtime-installed
+	$(PY) -m console.launcher --dev
+
+test-deps: $(VENV)/.test-installed
+	@command -v chromium >/dev/null || test -x /usr/bin/chromium || { \
+	  echo "Installing Debian chromium for the browser tests…"; \
+	  (apt-get update -q && apt-get install -y -q chromium) >/dev/null || { echo "Could not install chromium: run 'apt-get install -y chromium' as root"; exit 1; }; }
+	@cd tests/node && { test -d node_modules -a node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund --loglevel=error; }
+
+test: test-deps
+	$(PY) tests/ensure_services.py -- $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-installed
+	$(PY) tests/ensure_services.py -- $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,1 @@
+"""SMS providers: one module per provider, each a subclass of `base.SmsProvider`."""

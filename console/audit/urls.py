@@ -1,0 +1,6 @@
+from django.urls import path
+
+from console.audit import views
+
+app_name = "audit"
+urlpatterns = [path("t/<str:tenant_id>/audit", views.audit_list, name="list")]

@@ -1,0 +1,91 @@
+"""`make run`: prepare the database, seed the demo, then run web server + Celery worker (+ SMS sandbox).
+
+Everything runs in the foreground; Ctrl-C stops all of it.
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SANDBOX_PORT = int(os.environ.get("POSTERN_SMS_SANDBOX_PORT", "9100"))
+SANDBOX_KEY_ID = "AKIDpostern-sandbox"
+
+
+def manage(*args, capture=False, env=None):
+    cmd = [sys.executable, str(ROOT / "manage.py"), *args]
+    if capture:
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    subprocess.run(cmd, check=True, env=env)
+
+
+def sandbox_secret(data_dir):
+    path = data_dir / "sms_sandbox_secret"
+    if not path.exists():
+        import secrets
+
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dev", action="store_true", help="Django's autoreloading server instead of gunicorn")
+    args = parser.parse_args()
+    env = dict(os.environ)
+    port = env.setdefault("PORT", "8000")
+    data_dir = Path(env.get("POSTERN_DATA_DIR", ROOT / "data"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    seed_args = ["seed_demo", "--json"]
+    children = []
+    if not env.get("TENCENT_SMS_ENDPOINT"):
+        secret = sandbox_secret(data_dir)
+        children.append(subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "tencent_sms_emulator",
+                                          "--port", str(SANDBOX_PORT), "--credential", f"{SANDBOX_KEY_ID}={secret}"],
+                                         env=env))
+        env["TENCENT_SMS_ENDPOINT"] = f"http://127.0.0.1:{SANDBOX_PORT}"
+        env["POSTERN_SMS_SANDBOX_INBOX_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}/__emulator__/inbox"
+        seed_args += ["--sms-access-key-id", SANDBOX_KEY_ID, "--sms-access-key-secret", secret,
+                      "--sms-sdk-app-id", "1400000000", "--sms-sign-name", "Postern"]
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    manage("createcachetable", env=env)
+    seed = json.loads(manage(*seed_args, capture=True, env=env).strip().splitlines()[-1])
+    if args.dev:
+        web = [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}"]
+    else:
+        manage("collectstatic", "--noinput", "-v", "0", env=env)
+        web = [sys.executable, "-m", "gunicorn", "console.wsgi", "-b", f"127.0.0.1:{port}",
+               "-w", env.get("WEB_CONCURRENCY", "4"), "--access-logfile", "-"]
+    worker = [sys.executable, "-m", "celery", "-A", "console", "worker", "--pool", "threads",
+              "--concurrency", env.get("CELERY_CONCURRENCY", "32"), "--loglevel", "INFO"]
+    children += [subprocess.Popen(web, env=env, cwd=ROOT), subprocess.Popen(worker, env=env, cwd=ROOT)]
+    password = seed["admin_password"] or "(shown on the first run; `python manage.py changeadminpassword admin`)"
+    print(f"\n  Postern is running.\n  Open the console: {seed['console_url']}\n"
+          f"  Sign in as:       {seed['admin_username']} / {password}\n"
+          f"  Demo tenant:      {seed['endpoint']}  (Bookstore appId {seed['app_id']})\n"
+          + (f"  SMS sandbox:      {env['POSTERN_SMS_SANDBOX_INBOX_URL']}\n" if "POSTERN_SMS_SANDBOX_INBOX_URL" in env else "")
+          + "  Press Ctrl-C to stop.\n", flush=True)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

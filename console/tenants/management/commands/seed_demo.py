@@ -1,0 +1,114 @@
+"""Ensure a demo admin, tenant, "Bookstore" app and end user exist; print how to use them."""
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from console import ids
+from console.accounts.models import User
+from console.applications.models import Application
+from console.applications.services import application_create
+from console.tenants.models import Tenant
+from console.tenants.services import tenant_create
+
+ADMIN_USERNAME = "admin"
+TENANT_NAME = "Demo"
+APP_NAME = "Bookstore"
+REDIRECT_URI = "com.example.app://callback"
+POST_LOGOUT_REDIRECT_URI = "com.example.app://callback/sign-out"
+DEMO_ORIGINS = ["capacitor://localhost", "http://localhost"]
+DEMO_USERNAME = "demo"
+
+
+class Command(BaseCommand):
+    help = "Create (or reuse) the demo admin, tenant, Bookstore app and end user."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="End with one JSON line describing the demo.")
+        self.add_sms_arguments(parser)
+
+    def add_sms_arguments(self, parser):
+        parser.add_argument("--sms-access-key-id")
+        parser.add_argument("--sms-access-key-secret")
+        parser.add_argument("--sms-sdk-app-id")
+        parser.add_argument("--sms-sign-name")
+        parser.add_argument("--sms-region", default="ap-guangzhou")
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        admin, admin_password = self.ensure_admin()
+        tenant = self.ensure_tenant(admin)
+        app = self.ensure_app(tenant, admin)
+        demo_user, demo_password = self.ensure_end_user(tenant)
+        result = {
+            "console_url": f"{settings.PUBLIC_URL}/console/",
+            "admin_username": admin.username,
+            "admin_password": admin_password,
+            "tenant_id": tenant.id,
+            "endpoint": tenant.endpoint,
+            "app_id": app.client_id,
+            "redirect_uri": REDIRECT_URI,
+            "post_logout_redirect_uri": POST_LOGOUT_REDIRECT_URI,
+            "demo_username": demo_user.username,
+            "demo_user_password": demo_password,
+        }
+        result.update(self.ensure_sms(tenant, admin, options))
+        if options["json"]:
+            self.stdout.write(json.dumps(result))
+        else:
+            self.print_human(result)
+
+    def ensure_admin(self):
+        admin = User.objects.filter(is_console_admin=True, username=ADMIN_USERNAME).first()
+        if admin:
+            return admin, None
+        password = ids.random_id(16, ids.ALNUM)
+        return User.objects.create_admin(username=ADMIN_USERNAME, password=password), password
+
+    def ensure_tenant(self, admin):
+        tenant = Tenant.objects.filter(name=TENANT_NAME, memberships__user=admin).order_by("created_at").first()
+        return tenant or tenant_create(name=TENANT_NAME, tag=Tenant.Tag.DEVELOPMENT, acting_user=admin)
+
+    def ensure_app(self, tenant, admin):
+        app = Application.objects.filter(tenant=tenant, name=APP_NAME).order_by("created").first()
+        if app is None:
+            app, _ = application_create(
+                tenant=tenant, name=APP_NAME, framework="capacitor-js", acting_user=admin,
+                redirect_uris_=[REDIRECT_URI], post_logout_redirect_uris=[POST_LOGOUT_REDIRECT_URI],
+                allowed_origins=DEMO_ORIGINS,
+            )
+            return app
+        for field, wanted in (("redirect_uris", REDIRECT_URI), ("post_logout_redirect_uris", POST_LOGOUT_REDIRECT_URI)):
+            values = getattr(app, field).split()
+            if wanted not in values:
+                setattr(app, field, " ".join(values + [wanted]))
+        app.save()
+        return app
+
+    def ensure_end_user(self, tenant):
+        user = User.objects.filter(tenant=tenant, username=DEMO_USERNAME).first()
+        if user:
+            return user, None
+        password = ids.random_id(16, ids.ALNUM)
+        user = User(tenant=tenant, username=DEMO_USERNAME, name="Demo User")
+        user.set_password(password)
+        user.save()
+        return user, password
+
+    def ensure_sms(self, tenant, admin, options):
+        return {}
+
+    def print_human(self, result):
+        lines = [
+            "",
+            f"  Console:   {result['console_url']}",
+            f"  Sign in:   {result['admin_username']} / "
+            + (result["admin_password"] or "(password printed on the first run; reset with "
+               "`python manage.py changeadminpassword admin`)"),
+            f"  Tenant:    {result['tenant_id']}   endpoint {result['endpoint']}",
+            f"  App:       Bookstore   appId {result['app_id']}",
+            f"  End user:  {result['demo_username']} / {result['demo_user_password'] or '(set on the first run)'}",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from console.tenants import views
+
+app_name = "tenants"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tenants", views.tenant_list, name="list"),
+    path("switch", views.tenant_switch, name="switch"),
+    path("t/<str:tenant_id>/settings", views.tenant_settings, name="settings"),
+    path("t/<str:tenant_id>/delete", views.tenant_delete, name="delete"),
+    path("t/<str:tenant_id>/members", views.tenant_member_add, name="member_add"),
+    path("t/<str:tenant_id>/signing-key/rotate", views.tenant_signing_key_rotate, name="signing_key_rotate"),
+]

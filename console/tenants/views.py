@@ -1,0 +1,104 @@
+"""Console pages for tenants: list, create, switch, settings, members, delete."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from console.forms import apply_service_errors
+from console.tenants import services
+from console.tenants.access import tenant_view
+from console.tenants.forms import MemberAddForm, TenantDeleteForm, TenantForm, TenantSettingsForm
+from console.tenants.models import Membership
+from console.tenants.selectors import tenant_for_admin, tenants_for_admin
+
+
+def _settings_page(request, tenant, *, status=200, **forms):
+    initial = {"name": tenant.name, "tag": tenant.tag, "default_country": tenant.default_country}
+    context = {
+        "tenant": tenant,
+        "form": TenantSettingsForm(initial=initial),
+        "delete_form": TenantDeleteForm(),
+        "member_form": MemberAddForm(),
+        "members": tenant.memberships.select_related("user").order_by("created_at"),
+        "signing_keys": tenant.signing_keys.all()[:5],
+        "is_owner": request.tenant_role == Membership.Role.OWNER,
+    }
+    context.update(forms)
+    return render(request, "tenants/settings.html", context, status=status)
+
+
+@login_required
+def home(request):
+    tenants = tenants_for_admin(request.user)
+    remembered = tenants.filter(pk=request.session.get("console_tenant")).first() or tenants.first()
+    if remembered:
+        return redirect("applications:list", tenant_id=remembered.pk)
+    return redirect("tenants:list")
+
+
+@login_required
+def tenant_list(request):
+    form = TenantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        tenant = services.tenant_create(acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("Tenant “%(name)s” created.") % {"name": tenant.name})
+        return redirect("applications:list", tenant_id=tenant.pk)
+    return render(request, "tenants/list.html", {"tenants": tenants_for_admin(request.user), "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def tenant_switch(request):
+    tenant = tenant_for_admin(request.user, request.GET.get("tenant", ""))
+    return redirect("applications:list", tenant_id=tenant.pk)
+
+
+@tenant_view
+def tenant_settings(request, tenant):
+    form = TenantSettingsForm(request.POST or None, initial={
+        "name": tenant.name, "tag": tenant.tag, "default_country": tenant.default_country})
+    if request.method == "POST" and form.is_valid():
+        services.tenant_update(tenant=tenant, acting_user=request.user, **form.cleaned_data)
+        messages.success(request, _("Settings saved."))
+        return redirect("tenants:settings", tenant_id=tenant.pk)
+    return _settings_page(request, tenant, form=form, status=400 if form.errors else 200)
+
+
+@require_POST
+@tenant_view(owner_only=True)
+def tenant_delete(request, tenant):
+    form = TenantDeleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.tenant_delete(tenant=tenant, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Tenant deleted."))
+            return redirect("tenants:list")
+    return _settings_page(request, tenant, delete_form=form, status=400)
+
+
+@require_POST
+@tenant_view(owner_only=True)
+def tenant_member_add(request, tenant):
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        try:
+            services.tenant_member_add(tenant=tenant, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("tenants:settings", tenant_id=tenant.pk)
+    return _settings_page(request, tenant, member_form=form, status=400)
+
+
+@require_POST
+@tenant_view(owner_only=True)
+def tenant_signing_key_rotate(request, tenant):
+    services.tenant_signing_key_rotate(tenant=tenant, acting_user=request.user)
+    messages.success(request, _("Signing key rotated. The previous public key stays in the JWKS until its tokens expire."))
+    return redirect("tenants:settings", tenant_id=tenant.pk)
