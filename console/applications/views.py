@@ -75,8 +75,8 @@ def application_detail(request, tenant, app_id):
     return _detail_page(request, tenant, app, form=form, status=400)
 
 
-@require_POST
 @tenant_view
+@require_POST
 def application_secret_rotate(request, tenant, app_id):
     app = selectors.application_for_tenant(tenant, app_id)
     try:
@@ -89,8 +89,8 @@ def application_secret_rotate(request, tenant, app_id):
     return redirect("applications:detail", tenant_id=tenant.pk, app_id=app.client_id)
 
 
-@require_POST
 @tenant_view
+@require_POST
 def application_delete(request, tenant, app_id):
     app = selectors.application_for_tenant(tenant, app_id)
     form = ConfirmDeleteForm(request.POST)

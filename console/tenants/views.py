@@ -66,8 +66,8 @@ def tenant_settings(request, tenant):
     return _settings_page(request, tenant, form=form, status=400 if form.errors else 200)
 
 
-@require_POST
 @tenant_view(owner_only=True)
+@require_POST
 def tenant_delete(request, tenant):
     form = TenantDeleteForm(request.POST)
     if form.is_valid():
@@ -81,8 +81,8 @@ def tenant_delete(request, tenant):
     return _settings_page(request, tenant, delete_form=form, status=400)
 
 
-@require_POST
 @tenant_view(owner_only=True)
+@require_POST
 def tenant_member_add(request, tenant):
     form = MemberAddForm(request.POST)
     if form.is_valid():
@@ -96,8 +96,8 @@ def tenant_member_add(request, tenant):
     return _settings_page(request, tenant, member_form=form, status=400)
 
 
-@require_POST
 @tenant_view(owner_only=True)
+@require_POST
 def tenant_signing_key_rotate(request, tenant):
     services.tenant_signing_key_rotate(tenant=tenant, acting_user=request.user)
     messages.success(request, _("Signing key rotated. The previous public key stays in the JWKS until its tokens expire."))

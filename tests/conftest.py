@@ -1,0 +1,73 @@
+"""Shared fixtures: factories for admins, tenants, apps and end users; a clean cache per test."""
+import itertools
+
+import pytest
+from django.core.cache import cache
+
+from console.accounts.models import User
+from console.applications.services import application_create
+from console.tenants.services import tenant_create
+
+_seq = itertools.count()
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def make_admin(db):
+    def make(username=None, password=PASSWORD):
+        return User.objects.create_admin(username=username or f"admin{next(_seq)}", password=password)
+
+    return make
+
+
+@pytest.fixture
+def make_tenant(db):
+    def make(owner, name="Acme"):
+        return tenant_create(name=name, tag="development", acting_user=owner)
+
+    return make
+
+
+@pytest.fixture
+def make_app(db):
+    def make(tenant, owner, framework="capacitor-js", name="Bookstore", **kwargs):
+        kwargs.setdefault("redirect_uris_", ["com.example.app://callback"])
+        kwargs.setdefault("post_logout_redirect_uris", ["com.example.app://callback/sign-out"])
+        app, secret = application_create(tenant=tenant, name=name, framework=framework, acting_user=owner, **kwargs)
+        app.plaintext_secret = secret
+        return app
+
+    return make
+
+
+@pytest.fixture
+def make_end_user(db):
+    def make(tenant, username=None, password=PASSWORD, **fields):
+        user = User(tenant=tenant, username=username or f"user{next(_seq)}", **fields)
+        user.set_password(password)
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin(make_admin):
+    return make_admin("alice")
+
+
+@pytest.fixture
+def tenant(make_tenant, admin):
+    return make_tenant(admin)
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
