@@ -76,7 +76,7 @@ def test_every_object_url_is_404_for_another_tenants_admin(client, make_admin, m
             allowed = (404, 405) if method == "get" else (404,)
             assert response.status_code in allowed, f"{method.upper()} {url} answered {response.status_code}"
             checked += 1
-    assert checked >= 10
+    assert checked >= 6
     assert _snapshot()[0] == before[0]
     # the intruder's own tenant creation is the only audit entry
     assert _snapshot()[1] == before[1]
