@@ -245,15 +245,16 @@ export function parseForms(html) {
 export function extractAlerts(html) {
   const cleaned = stripNoise(html);
   const out = [];
-  const re = /<([a-z][a-z0-9]*)\b([^>]*)>([\s\S]*?)<\/\1\s*>/gi;
+  const openRe = /<([a-z][a-z0-9]*)\b([^>]*)>/gi;
   let m;
-  while ((m = re.exec(cleaned)) !== null) {
+  while ((m = openRe.exec(cleaned)) !== null) {
     const attrs = parseAttributes(m[2]);
     const cls = attrs.class ?? '';
-    if (attrs.role === 'alert' || /\b(error|errors|errorlist|alert|invalid-feedback)\b/i.test(cls)) {
-      const text = htmlToText(m[3]);
-      if (text && !out.includes(text)) out.push(text);
-    }
+    if (attrs.role !== 'alert' && !/\b(error|errors|errorlist|alert|invalid-feedback)\b/i.test(cls)) continue;
+    const rest = cleaned.slice(openRe.lastIndex);
+    const close = new RegExp(`</${m[1]}\\s*>`, 'i').exec(rest);
+    const text = htmlToText(close ? rest.slice(0, close.index) : rest.slice(0, 300));
+    if (text && !out.includes(text)) out.push(text);
   }
   return out;
 }
@@ -321,11 +322,11 @@ export class Browser {
    * a Location starts with one of `stopPrefixes` (returned without being followed), or a
    * non-redirect response arrives (returned as a page).
    */
-  async navigate(startUrl, { stopPrefixes = [], method = 'GET', body, headers } = {}) {
+  async navigate(startUrl, { stopPrefixes = [], method = 'GET', body, headers, fields } = {}) {
     let url = startUrl;
-    let init = { method, body, headers };
+    let init = { method, body, headers, fields };
     for (let hop = 0; hop < MAX_HOPS; hop += 1) {
-      const response = await this.request(url, init);
+      const response = await this.request(url, { method: init.method, body: init.body, headers: init.headers });
       const location = response.headers.get('location');
       const entry = { method: init.method, url, status: response.status, location };
       if (init.fields) entry.fields = init.fields;
@@ -342,7 +343,7 @@ export class Browser {
         }
         // 307/308 keep the method and body; everything else becomes a GET (as browsers do).
         if (response.status === 307 || response.status === 308) {
-          init = { ...init };
+          init = { ...init, fields: undefined };
         } else {
           init = { method: 'GET' };
         }
@@ -375,8 +376,9 @@ export class Browser {
           referer: page.url,
           origin: pageOrigin,
         },
+        fields: pairs.map(([name]) => name),
         stopPrefixes,
-      }).then((r) => r);
+      });
     }
     const target = new URL(action);
     target.search = new URLSearchParams(pairs).toString();
@@ -534,8 +536,6 @@ export async function completeHostedFlow(browser, startUrl, { stopPrefix, steps 
       throw error;
     }
     result = await browser.submitForm(page, form, pairs, { stopPrefixes: [stopPrefix] });
-    const last = browser.trail.find((t) => t.method === 'POST' && !t.fields && t.url);
-    if (last) last.fields = pairs.map(([n]) => n);
   }
 }
 
