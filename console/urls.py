@@ -10,4 +10,5 @@ urlpatterns = [
     path("console/", include("console.applications.urls")),
     path("console/", include("console.audit.urls")),
     path("t/<str:tenant_id>/oidc/", include("console.oidc.urls")),
+    path("", include("signin_experience.urls")),
 ]

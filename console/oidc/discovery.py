@@ -1,0 +1,33 @@
+"""The discovery document of a tenant's issuer."""
+from console.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
+
+
+def discovery_document(tenant):
+    issuer = tenant.issuer
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/auth",
+        "token_endpoint": f"{issuer}/token",
+        "userinfo_endpoint": f"{issuer}/me",
+        "jwks_uri": f"{issuer}/jwks",
+        "revocation_endpoint": f"{issuer}/token/revocation",
+        "introspection_endpoint": f"{issuer}/token/introspection",
+        "end_session_endpoint": f"{issuer}/session/end",
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": SUPPORTED_SCOPES,
+        "claims_supported": SUPPORTED_CLAIMS,
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "prompt_values_supported": ["none", "login", "consent"],
+        "authorization_response_iss_parameter_supported": True,
+        "ui_locales_supported": ["en", "zh-Hans"],
+    }

@@ -1,0 +1,94 @@
+"""The OIDC provider of one tenant: oauthlib's server with a tenant-bound validator, and the authorization
+request life cycle shared by the authorization endpoint (SSO) and the hosted sign-in page."""
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from oauth2_provider.oauth2_backends import OAuthLibCore
+from oauth2_provider.settings import oauth2_settings
+from oauthlib import oauth2
+
+from console.oidc.validators import TenantValidator
+
+
+def oauth_core_for(tenant):
+    server = oauth2_settings.OAUTH2_SERVER_CLASS(TenantValidator(tenant), **oauth2_settings.server_kwargs)
+    return OAuthLibCore(server)
+
+
+class AuthorizationError(Exception):
+    """`redirect_uri` is None when the client or redirect URI cannot be trusted: show a page, never redirect."""
+
+    def __init__(self, error, description, redirect_uri=None):
+        super().__init__(description)
+        self.error, self.description, self.redirect_uri = error, description, redirect_uri
+
+
+@dataclass
+class AuthorizationRequest:
+    query: str
+    scopes: list
+    credentials: dict
+    prompt: set
+    client: object
+
+    @property
+    def client_name(self):
+        return self.client.name
+
+
+def add_query(uri, params):
+    parts = urlsplit(uri)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query += list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _authorize_uri(tenant, query):
+    return f"{tenant.issuer}/auth?{query}"
+
+
+def _redirect_error(tenant, error, description, redirect_uri, state):
+    params = {"error": error, "error_description": description, "iss": tenant.issuer}
+    if state:
+        params["state"] = state
+    return AuthorizationError(error, description, add_query(redirect_uri, params))
+
+
+def authorization_validate(tenant, query):
+    """Validate an authorization request (a raw query string) against the tenant's apps and rules."""
+    core = oauth_core_for(tenant)
+    try:
+        scopes, credentials = core.server.validate_authorization_request(
+            _authorize_uri(tenant, query), http_method="GET", body="", headers={}
+        )
+    except oauth2.FatalClientError as exc:
+        raise AuthorizationError(exc.error, exc.description) from None
+    except oauth2.OAuth2Error as exc:
+        if not exc.redirect_uri:
+            raise AuthorizationError(exc.error, exc.description) from None
+        raise _redirect_error(tenant, exc.error, exc.description, exc.redirect_uri, exc.state) from None
+    request = credentials.get("request")
+    client = request.client
+    method = credentials.get("code_challenge_method")
+    if credentials.get("code_challenge") and method != "S256":
+        raise _redirect_error(tenant, "invalid_request", "code_challenge_method must be S256",
+                              credentials["redirect_uri"], credentials.get("state"))
+    prompt = set((dict(parse_qsl(query)).get("prompt") or "").split())
+    return AuthorizationRequest(query=query, scopes=scopes, credentials=credentials, prompt=prompt, client=client)
+
+
+def authorization_complete(tenant, auth_request, user):
+    """Issue the code for `user` and return the redirect URI (with code, state and iss)."""
+    core = oauth_core_for(tenant)
+    credentials = dict(auth_request.credentials, user=user)
+    credentials.pop("request", None)
+    headers, _body, _status = core.server.create_authorization_response(
+        uri=_authorize_uri(tenant, auth_request.query), http_method="GET", body="", headers={},
+        scopes=auth_request.scopes, credentials=credentials,
+    )
+    return add_query(headers["Location"], {"iss": tenant.issuer})
+
+
+def login_required_error(tenant, auth_request):
+    return _redirect_error(tenant, "login_required", "End-user authentication is required",
+                           auth_request.credentials["redirect_uri"], auth_request.credentials.get("state"))

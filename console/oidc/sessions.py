@@ -1,0 +1,31 @@
+"""The end user's sign-in session with one tenant, kept in the (shared) Django session.
+
+Each tenant has its own key, so a session on tenant A means nothing on tenant B, and a console admin's
+session is separate from any end-user session in the same browser.
+"""
+import time
+
+from console.accounts.models import User
+
+
+def _key(tenant):
+    return f"postern.tenant.{tenant.pk}"
+
+
+def tenant_session_user(request, tenant):
+    data = request.session.get(_key(tenant))
+    if not data:
+        return None
+    user = User.objects.filter(tenant=tenant, uid=data.get("uid"), is_suspended=False).first()
+    if user is None:
+        request.session.pop(_key(tenant), None)
+    return user
+
+
+def tenant_session_start(request, tenant, user):
+    request.session.cycle_key()
+    request.session[_key(tenant)] = {"uid": user.uid, "auth_time": int(time.time())}
+
+
+def tenant_session_end(request, tenant):
+    request.session.pop(_key(tenant), None)

@@ -1,0 +1,113 @@
+"""The OIDC endpoints of a tenant: discovery, JWKS, authorization, token, userinfo, revocation,
+introspection and RP-initiated logout."""
+import hashlib
+
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+from console.oidc import provider
+from console.oidc.claims import claims_for
+from console.oidc.discovery import discovery_document
+from console.oidc.http import AppRedirect, oauth_error, oidc_endpoint
+from console.oidc.keys import published_jwks
+from console.oidc.logout import end_session
+from console.oidc.sessions import tenant_session_user
+
+AccessToken = get_access_token_model()
+RefreshToken = get_refresh_token_model()
+
+
+def _oauthlib_response(headers, body, status):
+    response = HttpResponse(body or "", status=status)
+    for key, value in (headers or {}).items():
+        response[key] = value
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@oidc_endpoint(["GET"], cors=True)
+def discovery(request, tenant):
+    return JsonResponse(discovery_document(tenant))
+
+
+@oidc_endpoint(["GET"], cors=True)
+def jwks(request, tenant):
+    response = JsonResponse(published_jwks(tenant.pk))
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@oidc_endpoint(["GET", "POST"])
+def authorize(request, tenant):
+    query = request.GET.urlencode() if request.method == "GET" else request.POST.urlencode()
+    try:
+        auth_request = provider.authorization_validate(tenant, query)
+        user = None if "login" in auth_request.prompt else tenant_session_user(request, tenant)
+        if user is None:
+            if "none" in auth_request.prompt:
+                raise provider.login_required_error(tenant, auth_request)
+            return redirect(f"{reverse('signin_experience:sign_in', args=[tenant.pk])}?{query}")
+        return AppRedirect(provider.authorization_complete(tenant, auth_request, user))
+    except provider.AuthorizationError as exc:
+        if exc.redirect_uri:
+            return AppRedirect(exc.redirect_uri)
+        return render(request, "oidc/error.html", {"tenant": tenant, "error": exc.error,
+                                                   "description": exc.description}, status=400)
+
+
+@oidc_endpoint(["POST"], cors=True)
+def token(request, tenant):
+    _uri, headers, body, status = provider.oauth_core_for(tenant).create_token_response(request)
+    return _oauthlib_response(headers, body, status)
+
+
+@oidc_endpoint(["GET", "POST"], cors=True)
+def userinfo(request, tenant):
+    core = provider.oauth_core_for(tenant)
+    valid, oauth_request = core.verify_request(request, scopes=["openid"])
+    access_token = getattr(oauth_request, "access_token", None)
+    if not valid or access_token is None or access_token.user is None or access_token.user.is_suspended:
+        response = oauth_error("invalid_token", "The access token is invalid or expired.", status=401)
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
+    return JsonResponse(claims_for(access_token.user, access_token.scope.split()))
+
+
+@oidc_endpoint(["POST"], cors=True)
+def revocation(request, tenant):
+    _uri, headers, body, status = provider.oauth_core_for(tenant).create_revocation_response(request)
+    return _oauthlib_response(headers, body, status)
+
+
+@oidc_endpoint(["POST"])
+def introspection(request, tenant):
+    core = provider.oauth_core_for(tenant)
+    authenticated, oauth_request = core.authenticate_client(request)
+    if not authenticated or oauth_request.client.is_public:
+        return oauth_error("invalid_client", "Introspection needs a confidential client's credentials.", 401)
+    checksum = hashlib.sha256(request.POST.get("token", "").encode()).hexdigest()
+    found = (AccessToken.objects.filter(token_checksum=checksum).select_related("application", "user").first()
+             or RefreshToken.objects.filter(token_checksum=checksum, revoked__isnull=True)
+             .select_related("application", "user").first())
+    if found is None or found.application.tenant_id != tenant.pk or (found.user and found.user.is_suspended):
+        return JsonResponse({"active": False})
+    if isinstance(found, AccessToken) and found.is_expired():
+        return JsonResponse({"active": False})
+    body = {"active": True, "client_id": found.application.client_id, "iss": tenant.issuer,
+            "token_type": "Bearer" if isinstance(found, AccessToken) else "refresh_token"}
+    if isinstance(found, AccessToken):
+        body.update(scope=found.scope, exp=int(found.expires.timestamp()))
+    if found.user:
+        body["sub"] = found.user.uid
+    return JsonResponse(body)
+
+
+@oidc_endpoint(["GET", "POST"])
+def session_end(request, tenant):
+    params = request.GET if request.method == "GET" else request.POST
+    target = end_session(request, tenant, params)
+    if target:
+        return AppRedirect(target)
+    return render(request, "oidc/signed_out.html", {"tenant": tenant})
