@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.settings import oauth2_settings
 from oauthlib import oauth2
+from oauthlib.common import Request as OauthlibRequest
 
 from console.oidc.validators import TenantValidator
 
@@ -13,6 +14,16 @@ from console.oidc.validators import TenantValidator
 def oauth_core_for(tenant):
     server = oauth2_settings.OAUTH2_SERVER_CLASS(TenantValidator(tenant), **oauth2_settings.server_kwargs)
     return OAuthLibCore(server)
+
+
+def authenticate_client(tenant, request):
+    """The tenant's confidential app authenticated by client_secret_basic/post, or None."""
+    core = oauth_core_for(tenant)
+    oauth_request = OauthlibRequest(request.build_absolute_uri(), request.method, core.extract_body(request),
+                                    core.extract_headers(request))
+    if core.server.request_validator.authenticate_client(oauth_request):
+        return oauth_request.client
+    return None
 
 
 class AuthorizationError(Exception):

@@ -83,9 +83,8 @@ def revocation(request, tenant):
 
 @oidc_endpoint(["POST"])
 def introspection(request, tenant):
-    core = provider.oauth_core_for(tenant)
-    authenticated, oauth_request = core.authenticate_client(request)
-    if not authenticated or oauth_request.client.is_public:
+    client = provider.authenticate_client(tenant, request)
+    if client is None or client.is_public:
         return oauth_error("invalid_client", "Introspection needs a confidential client's credentials.", 401)
     checksum = hashlib.sha256(request.POST.get("token", "").encode()).hexdigest()
     found = (AccessToken.objects.filter(token_checksum=checksum).select_related("application", "user").first()
