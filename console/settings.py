@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "console.tenants",
     "console.applications",
     "console.audit",
+    "console.users",
     "console.oidc",
     "connectors",
     "signin_experience",

@@ -1,0 +1,100 @@
+"""Writes on a tenant's end users; every change is audited (passwords never)."""
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oauth2_provider.models import get_refresh_token_model
+
+from connectors.phone import InvalidPhone, normalize_phone
+from console import ids
+from console.accounts.models import User
+from console.audit.services import audit_record, changed_fields
+
+
+def _clean_identifiers(tenant, *, username, email, phone, exclude=None):
+    errors, cleaned = {}, {}
+    cleaned["username"] = (username or "").strip() or None
+    cleaned["email"] = (email or "").strip().lower() or None
+    try:
+        cleaned["phone"] = normalize_phone(phone, tenant.default_country) if (phone or "").strip() else None
+    except InvalidPhone as exc:
+        errors["phone"] = str(exc)
+    if not any(cleaned.values()) and not errors:
+        errors["username"] = _("Give at least one of username, email or phone.")
+    existing = User.objects.filter(tenant=tenant).exclude(pk=getattr(exclude, "pk", None))
+    for field in ("username", "email", "phone"):
+        if cleaned.get(field) and existing.filter(**{field: cleaned[field]}).exists():
+            errors[field] = _("Another user of this tenant already has this %(f)s.") % {"f": field}
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def end_user_create(*, tenant, acting_user, username="", email="", phone="", name="", password=""):
+    fields = _clean_identifiers(tenant, username=username, email=email, phone=phone)
+    user = User(tenant=tenant, name=name or "", **fields)
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise ValidationError(_("Another user just took one of these identifiers; try again.")) from None
+    audit_record(tenant=tenant, actor=acting_user, action="user.create", target=user,
+                 changes={k: v for k, v in fields.items() if v} | {"password": "(set)" if password else "(none)"})
+    return user
+
+
+@transaction.atomic
+def end_user_update(*, user, acting_user, username="", email="", phone="", name=""):
+    fields = _clean_identifiers(user.tenant, username=username, email=email, phone=phone, exclude=user)
+    fields["name"] = name or ""
+    before = {k: getattr(user, k) for k in fields}
+    for key, value in fields.items():
+        setattr(user, key, value)
+    user.save()
+    diff = changed_fields(before, fields)
+    if diff:
+        audit_record(tenant=user.tenant, actor=acting_user, action="user.update", target=user, changes=diff)
+    return user
+
+
+def _revoke_refresh_tokens(user):
+    get_refresh_token_model().objects.filter(user=user, revoked__isnull=True).update(revoked=timezone.now())
+
+
+@transaction.atomic
+def end_user_set_suspended(*, user, suspended, acting_user):
+    user.is_suspended = suspended
+    user.save(update_fields=["is_suspended", "updated_at"])
+    if suspended:
+        _revoke_refresh_tokens(user)
+    audit_record(tenant=user.tenant, actor=acting_user, action="user.suspend" if suspended else "user.reactivate",
+                 target=user)
+    return user
+
+
+@transaction.atomic
+def end_user_password_reset(*, user, acting_user):
+    """Set a new random password and return it (shown to the admin once)."""
+    password = ids.random_id(16, ids.ALNUM)
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    audit_record(tenant=user.tenant, actor=acting_user, action="user.password_reset", target=user,
+                 changes={"password": "(reset)"})
+    return password
+
+
+@transaction.atomic
+def end_user_delete(*, user, acting_user):
+    audit_record(tenant=user.tenant, actor=acting_user, action="user.delete", target=user,
+                 changes={"identifier": user.display_identifier})
+    user.delete()
