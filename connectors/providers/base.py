@@ -1,0 +1,259 @@
+"""The contract every SMS provider fulfils: a declared config schema, validation, one send method, typed results."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+MASK = "••••"
+_INVALID = object()
+
+
+class ConfigError(Exception):
+    """A provider config failed validation; `errors` maps a field path such as `templates[2].usageType` to a message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{path}: {message}" for path, message in self.errors.items()))
+
+
+class UsageType(StrEnum):
+    """What a verification code is for; each usage type is sent with its own approved template."""
+
+    REGISTER = "Register"
+    SIGN_IN = "SignIn"
+    FORGOT_PASSWORD = "ForgotPassword"
+    GENERIC = "Generic"
+
+
+class ErrorClass(StrEnum):
+    CREDENTIALS = "credentials"
+    CLOCK = "clock"
+    SDK_APP_ID = "sdk_app_id"
+    SIGNATURE = "signature"
+    TEMPLATE = "template"
+    BALANCE_QUOTA = "balance_quota"
+    PHONE_NUMBER = "phone_number"
+    PER_NUMBER_LIMIT = "per_number_limit"
+    NETWORK = "network"
+    PROVIDER_BUSY = "provider_busy"
+    UNKNOWN = "unknown"
+
+
+TRANSIENT_CLASSES = frozenset({ErrorClass.NETWORK, ErrorClass.PROVIDER_BUSY})
+USER_SIDE_CLASSES = frozenset({ErrorClass.PHONE_NUMBER, ErrorClass.PER_NUMBER_LIMIT})
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    request_id: str | None
+    serial_no: str | None
+    fee: int | None
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    error_code: str
+    message: str
+    error_class: ErrorClass
+    retryable: bool
+    request_id: str | None
+    raw: dict[str, Any]
+    # The request may have reached the provider (read timeout, connection dropped after sending):
+    # the SMS may be out already, so retry at most once or twice.
+    maybe_sent: bool = False
+
+
+SendResult = Sent | Failed
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigField:
+    """One entry of a provider's config schema; the console renders its form from these."""
+
+    name: str
+    label: str
+    type: str = "string"  # "string" or "list" (a list of objects described by item_fields)
+    secret: bool = False
+    required: bool = True
+    default: str | None = None
+    choices: tuple[str, ...] = ()  # the value must be one of these
+    suggestions: tuple[str, ...] = ()  # offered in the form, any value accepted
+    help: str = ""
+    item_fields: tuple[ConfigField, ...] = field(default=())
+
+
+_GENERIC_FIXES = {
+    ErrorClass.CREDENTIALS: "Check the API key ID and secret in the provider's console.",
+    ErrorClass.CLOCK: "The server clock is off by more than a few minutes. Synchronise it (NTP) and try again.",
+    ErrorClass.SDK_APP_ID: "Check the application ID in the provider's console.",
+    ErrorClass.SIGNATURE: "Check that the SMS signature is approved and entered exactly as approved.",
+    ErrorClass.TEMPLATE: "Check that every template is approved and has exactly one placeholder for the code.",
+    ErrorClass.BALANCE_QUOTA: "The SMS balance or daily quota is used up. Top up or raise the quota.",
+    ErrorClass.PHONE_NUMBER: "The provider rejected this phone number. Nothing to fix unless every number fails.",
+    ErrorClass.PER_NUMBER_LIMIT: "The provider's per-number sending limit was reached for this phone.",
+    ErrorClass.NETWORK: "The provider could not be reached. Check outbound network access; the send is retried.",
+    ErrorClass.PROVIDER_BUSY: "The provider is busy or rate-limiting. The send is retried automatically.",
+    ErrorClass.UNKNOWN: "The provider returned {code}. Look it up in the provider's error code documentation.",
+}
+
+_USER_MESSAGES = {
+    ErrorClass.PHONE_NUMBER: "This phone number can't receive a code. Check the number and try again.",
+    ErrorClass.PER_NUMBER_LIMIT: "Too many codes were sent to this number. Please wait a while and try again.",
+}
+_GENERIC_USER_MESSAGE = "We couldn't send the code right now. Please try again in a few minutes."
+
+
+def fix_for(error_class: ErrorClass | str, error_code: str) -> str:
+    """A provider-neutral fix for the admin; prefer `SmsProvider.fix_for`, which names the provider's console."""
+    return _with_code(_GENERIC_FIXES[ErrorClass(error_class)], error_code)
+
+
+def user_message_for(error_class: ErrorClass | str) -> str:
+    """What to tell the end user; configuration problems are not theirs to see."""
+    return _USER_MESSAGES.get(ErrorClass(error_class), _GENERIC_USER_MESSAGE)
+
+
+class SmsProvider:
+    """Base class for SMS providers, in the spirit of Django's mail backends: stateless, one method that sends."""
+
+    key: ClassVar[str]
+    name: ClassVar[str]
+    guide: ClassVar[str]
+    config_fields: ClassVar[tuple[ConfigField, ...]]
+    # Provider-specific wording of the fixes, by class and, more specific still, by error code.
+    admin_fixes: ClassVar[Mapping[ErrorClass, str]] = {}
+    code_fixes: ClassVar[Mapping[str, str]] = {}
+
+    def validate(self, config: Any) -> dict[str, Any]:
+        """The cleaned config, or ConfigError listing every problem at once."""
+        errors: dict[str, str] = {}
+        cleaned = clean_object(config, self.config_fields, "", errors)
+        self.check_rules(cleaned, errors)
+        if errors:
+            raise ConfigError(errors)
+        return cleaned
+
+    def check_rules(self, cleaned: dict[str, Any], errors: dict[str, str]) -> None:
+        """Rules across fields; `cleaned` holds only the values that passed their own checks."""
+
+    def send(
+        self,
+        *,
+        config: dict[str, Any],
+        phone_e164: str,
+        template_code: str,
+        params: list[str],
+        session_context: str | None = None,
+    ) -> SendResult:
+        raise NotImplementedError
+
+    def template_code_for(self, config: dict[str, Any], usage_type: UsageType | str) -> str:
+        """The template for a usage type, for providers whose config has `templates: [{templateCode, usageType}]`."""
+        for template in config["templates"]:
+            if template["usageType"] == usage_type:
+                return template["templateCode"]
+        raise KeyError(f"No template for usage type {usage_type}")
+
+    def fix_for(self, error_class: ErrorClass | str, error_code: str) -> str:
+        """A plain-language fix for the admin, naming where in the provider's console to look."""
+        text = self.code_fixes.get(error_code) or self.admin_fixes.get(ErrorClass(error_class))
+        return _with_code(text, error_code) if text else fix_for(error_class, error_code)
+
+    def mask_secrets(self, config: dict[str, Any]) -> dict[str, Any]:
+        """The config safe to show again: secret values keep only their last 4 characters."""
+        return mask_object(config, self.config_fields)
+
+
+def clean_object(value: Any, fields: tuple[ConfigField, ...], path: str, errors: dict[str, str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        errors[path or "config"] = "Must be an object with named fields."
+        return {}
+    known = {config_field.name for config_field in fields}
+    for key in value:
+        if key not in known:
+            errors[_join(path, str(key))] = "Unknown field."
+    cleaned: dict[str, Any] = {}
+    for config_field in fields:
+        field_path = _join(path, config_field.name)
+        if value.get(config_field.name) is None:
+            if config_field.default is not None:
+                cleaned[config_field.name] = config_field.default
+            elif config_field.required:
+                errors[field_path] = "Required."
+            continue
+        cleaned_value = _clean_value(value[config_field.name], config_field, field_path, errors)
+        if cleaned_value is not _INVALID:
+            cleaned[config_field.name] = cleaned_value
+    return cleaned
+
+
+def _clean_value(value: Any, config_field: ConfigField, path: str, errors: dict[str, str]) -> Any:
+    if config_field.type == "list":
+        return _clean_list(value, config_field, path, errors)
+    return _clean_string(value, config_field, path, errors)
+
+
+def _clean_string(value: Any, config_field: ConfigField, path: str, errors: dict[str, str]) -> Any:
+    if not isinstance(value, str):
+        errors[path] = f"Must be text (a quoted string), got {_json_type(value)}."
+        return _INVALID
+    text = value.strip()
+    if not text:
+        errors[path] = "Must not be empty."
+        return _INVALID
+    if config_field.choices and text not in config_field.choices:
+        errors[path] = f"Must be one of {', '.join(config_field.choices)}."
+        return _INVALID
+    return text
+
+
+def _clean_list(value: Any, config_field: ConfigField, path: str, errors: dict[str, str]) -> Any:
+    # Items keep their valid fields even when others fail, so rules across items still report what they can.
+    if not isinstance(value, list):
+        errors[path] = f"Must be a list, got {_json_type(value)}."
+        return _INVALID
+    return [
+        clean_object(item, config_field.item_fields, f"{path}[{index}]", errors) for index, item in enumerate(value)
+    ]
+
+
+def mask_object(config: dict[str, Any], fields: tuple[ConfigField, ...]) -> dict[str, Any]:
+    masked = dict(config)
+    for config_field in fields:
+        value = masked.get(config_field.name)
+        if config_field.secret and isinstance(value, str):
+            masked[config_field.name] = mask_secret(value)
+        elif config_field.type == "list" and isinstance(value, list):
+            masked[config_field.name] = [
+                mask_object(item, config_field.item_fields) if isinstance(item, dict) else item for item in value
+            ]
+    return masked
+
+
+def mask_secret(value: str) -> str:
+    # Short secrets would be half revealed by their last 4 characters.
+    return MASK + value[-4:] if len(value) >= 12 else MASK
+
+
+def _with_code(text: str, error_code: str) -> str:
+    # Not str.format: fix texts quote template placeholders such as {1}.
+    return text.replace("{code}", error_code)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

@@ -1,0 +1,421 @@
+"""Tencent Cloud SMS (SendSms, API 2021-01-11) through the official Python SDK."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from tencentcloud.common.credential import Credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.sms.v20210111 import models
+from tencentcloud.sms.v20210111.sms_client import SmsClient
+
+from connectors.phone import mask_phone
+from connectors.providers.base import (
+    TRANSIENT_CLASSES,
+    ConfigField,
+    ErrorClass,
+    Failed,
+    SendResult,
+    Sent,
+    SmsProvider,
+    UsageType,
+)
+
+logger = logging.getLogger(__name__)
+
+SDK_LOGGER_NAME = "tencentcloud_sdk_common"
+DEFAULT_ENDPOINT = "https://sms.tencentcloudapi.com"
+DEFAULT_REGION = "ap-guangzhou"
+REGION_SUGGESTIONS = ("ap-guangzhou", "ap-beijing", "ap-nanjing", "ap-singapore")
+REQUEST_TIMEOUT_SECONDS = 10
+MAX_SESSION_CONTEXT_BYTES = 511
+MAX_MESSAGE_CHARS = 500
+
+GUIDE = """\
+You need a Tencent Cloud account with the SMS service enabled. Every value below comes from the Tencent Cloud console.
+
+1. **Application (sdkAppId).** Open *SMS → Application Management → Application List*. Use the default application \
+or create one, and copy its **SDK AppID**, a number such as `1400006666`.
+2. **Signature (signName).** Open *SMS → Signatures* (Mainland China SMS) and create a signature, usually your company \
+or app name. Wait until it is **approved**, then copy the signature **text** exactly as approved (not its ID).
+3. **Templates (templates).** Open *SMS → Body Templates* and create four verification-code templates, one for each \
+usage type: **Register**, **SignIn**, **ForgotPassword** and **Generic**. Each body must contain exactly one variable, \
+`{1}`, which Postern fills with the code, for example: `Your verification code is {1}. It expires in 10 minutes.` \
+Wait until they are **approved** and copy each **template ID**. Templates for Mainland China numbers and for \
+international numbers are separate: create them for the numbers your users have.
+4. **API key (accessKeyId, accessKeySecret).** Open *Cloud Access Management → Access Key → API Keys*. Better: create \
+a sub-user that only has the `QcloudSMSFullAccess` policy and create its API key. Copy the **SecretId** into \
+accessKeyId and the **SecretKey** into accessKeySecret; the SecretKey is shown only once.
+5. **Region (region).** Leave `ap-guangzhou` unless your account's SMS service is elsewhere: `ap-beijing` or \
+`ap-nanjing` in Mainland China, `ap-singapore` for accounts on the international site.
+
+Then use **Send test SMS** here. If it fails, the message says which value to fix.
+"""
+
+_GLOBAL_RATE_LIMIT = "LimitExceeded.GlobalSmsSendingRateLimit"
+
+_ERROR_CLASS_BY_CODE = {
+    "ClientNetworkError": ErrorClass.NETWORK,
+    "ServerNetworkError": ErrorClass.NETWORK,
+    _GLOBAL_RATE_LIMIT: ErrorClass.PROVIDER_BUSY,
+    "AuthFailure.SignatureExpire": ErrorClass.CLOCK,
+    "UnauthorizedOperation.RequestPermissionDeny": ErrorClass.CREDENTIALS,
+    "UnauthorizedOperation.SmsSdkAppIdVerifyFail": ErrorClass.SDK_APP_ID,
+    "InvalidParameterValue.SdkAppIdNotExist": ErrorClass.SDK_APP_ID,
+    "FailedOperation.SignatureIncorrectOrUnapproved": ErrorClass.SIGNATURE,
+    "FailedOperation.MissingSignature": ErrorClass.SIGNATURE,
+    "FailedOperation.TemplateIncorrectOrUnapproved": ErrorClass.TEMPLATE,
+    "FailedOperation.TemplateParamSetNotMatchApprovedTemplate": ErrorClass.TEMPLATE,
+    "InvalidParameterValue.TemplateParameterFormatError": ErrorClass.TEMPLATE,
+    "InvalidParameterValue.TemplateParameterLengthLimit": ErrorClass.TEMPLATE,
+    "FailedOperation.InsufficientBalanceInSmsPackage": ErrorClass.BALANCE_QUOTA,
+    "LimitExceeded.AppDailyLimit": ErrorClass.BALANCE_QUOTA,
+    # Tencent's own spelling.
+    "UnauthorizedOperation.SerivceSuspendDueToArrears": ErrorClass.BALANCE_QUOTA,
+    "InvalidParameterValue.IncorrectPhoneNumber": ErrorClass.PHONE_NUMBER,
+    "FailedOperation.PhoneNumberParseFail": ErrorClass.PHONE_NUMBER,
+    "FailedOperation.PhoneNumberInBlacklist": ErrorClass.PHONE_NUMBER,
+    "UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone": ErrorClass.PHONE_NUMBER,
+    "UnsupportedOperation.GlobalTemplateToChineseMainlandPhone": ErrorClass.PHONE_NUMBER,
+    "LimitExceeded.PhoneNumberThirtySecondLimit": ErrorClass.PER_NUMBER_LIMIT,
+    "LimitExceeded.PhoneNumberOneHourLimit": ErrorClass.PER_NUMBER_LIMIT,
+    "LimitExceeded.PhoneNumberDailyLimit": ErrorClass.PER_NUMBER_LIMIT,
+    "LimitExceeded.PhoneNumberSameContentDailyLimit": ErrorClass.PER_NUMBER_LIMIT,
+    "LimitExceeded.DeliveryFrequencyLimit": ErrorClass.PER_NUMBER_LIMIT,
+}
+
+_ERROR_CLASS_BY_PREFIX = (
+    ("AuthFailure", ErrorClass.CREDENTIALS),
+    ("InternalError", ErrorClass.PROVIDER_BUSY),
+    ("RequestLimitExceeded", ErrorClass.PROVIDER_BUSY),
+)
+
+# Failing before the connection was made proves the SMS did not go out; anything later does not.
+_CONNECT_FAILURE_MARKERS = ("NewConnectionError", "ConnectTimeoutError", "NameResolutionError", "Failed to resolve")
+
+
+def classify(error_code: str) -> ErrorClass:
+    """The error class of a Tencent error code or SDK exception code."""
+    if error_code in _ERROR_CLASS_BY_CODE:
+        return _ERROR_CLASS_BY_CODE[error_code]
+    for prefix, error_class in _ERROR_CLASS_BY_PREFIX:
+        if error_code == prefix or error_code.startswith(prefix + "."):
+            return error_class
+    return ErrorClass.UNKNOWN
+
+
+def _template_fields() -> tuple[ConfigField, ...]:
+    return (
+        ConfigField(
+            name="templateCode",
+            label="Template ID",
+            help="The ID of an approved template whose body has exactly one variable, {1}, for the code.",
+        ),
+        ConfigField(
+            name="usageType",
+            label="Usage type",
+            choices=tuple(UsageType),
+            help="What the code is for. Each usage type needs its own template.",
+        ),
+    )
+
+
+class TencentSmsProvider(SmsProvider):
+    key = "tencent"
+    name = "Tencent Cloud SMS"
+    guide = GUIDE
+    config_fields = (
+        ConfigField(
+            name="accessKeyId",
+            label="SecretId",
+            help="Cloud Access Management → Access Key → API Keys: the SecretId.",
+        ),
+        ConfigField(
+            name="accessKeySecret",
+            label="SecretKey",
+            secret=True,
+            help="The SecretKey shown once when the API key was created.",
+        ),
+        ConfigField(
+            name="signName",
+            label="Signature",
+            help="The approved signature text, exactly as approved (SMS → Signatures).",
+        ),
+        ConfigField(
+            name="region",
+            label="Region",
+            required=False,
+            default=DEFAULT_REGION,
+            suggestions=REGION_SUGGESTIONS,
+            help="Where your SMS service runs; ap-guangzhou unless you know otherwise.",
+        ),
+        ConfigField(
+            name="sdkAppId",
+            label="SDK AppID",
+            help="SMS → Application Management → Application List, e.g. 1400006666.",
+        ),
+        ConfigField(
+            name="templates",
+            label="Templates",
+            type="list",
+            item_fields=_template_fields(),
+            help="One approved template per usage type: Register, SignIn, ForgotPassword and Generic.",
+        ),
+    )
+    admin_fixes = {
+        ErrorClass.CREDENTIALS: "Check accessKeyId and accessKeySecret in Tencent Cloud → Cloud Access Management → "
+        "API Keys (SecretId and SecretKey). A sub-user's key also needs the QcloudSMSFullAccess policy.",
+        ErrorClass.CLOCK: "This server's clock is more than 5 minutes off and Tencent refuses the signature. "
+        "Synchronise the server clock (NTP); the key and secret are fine.",
+        ErrorClass.SDK_APP_ID: "Check sdkAppId: copy the SDK AppID (e.g. 1400006666) from Tencent Cloud → SMS → "
+        "Application Management → Application List. It must belong to the same account as the API key.",
+        ErrorClass.SIGNATURE: "Check signName: it must be the signature text (not its ID), exactly as approved in "
+        "Tencent Cloud → SMS → Signatures, and the signature must be approved.",
+        ErrorClass.TEMPLATE: "Check the template IDs: each must be approved in Tencent Cloud → SMS → Body Templates, "
+        "belong to this SDK AppID, suit the number's region (Mainland China or international) and have exactly one "
+        "variable, {1}.",
+        ErrorClass.BALANCE_QUOTA: "The SMS package is used up, the account is in arrears or the app's daily limit is "
+        "reached. Buy an SMS package (Tencent Cloud → SMS → Package Management) or raise the limit.",
+        ErrorClass.PHONE_NUMBER: "Tencent refused this phone number (invalid, blocklisted, or no template for its "
+        "region). If every number fails, check that the templates suit your users' numbers.",
+        ErrorClass.PER_NUMBER_LIMIT: "Tencent's per-number limits (30 seconds, 1 hour, daily) were hit for this "
+        "number. You can change them in Tencent Cloud → SMS → Settings → Frequency Limit.",
+        ErrorClass.NETWORK: "Postern could not reach Tencent Cloud (sms.tencentcloudapi.com, HTTPS). Check this "
+        "server's outbound network access; the send is retried automatically.",
+        ErrorClass.PROVIDER_BUSY: "Tencent Cloud is busy or rate-limiting requests; the send is retried "
+        "automatically. If it keeps happening, ask Tencent to raise the sending rate limit.",
+        ErrorClass.UNKNOWN: "Tencent Cloud returned {code}. Look it up in the SendSms error codes of the Tencent Cloud "
+        "SMS documentation.",
+    }
+    code_fixes = {
+        "UnsupportedRegion": "Check region: Tencent does not offer SMS in that region. Use ap-guangzhou unless your "
+        "account is elsewhere.",
+        "UnauthorizedOperation.SerivceSuspendDueToArrears": "The Tencent Cloud account is in arrears and SMS is "
+        "suspended. Top up the account in Tencent Cloud → Billing Center.",
+        "UnauthorizedOperation.RequestPermissionDeny": "The API key has no SMS permission. Give its user the "
+        "QcloudSMSFullAccess policy in Tencent Cloud → Cloud Access Management → Users.",
+    }
+
+    def check_rules(self, cleaned: dict[str, Any], errors: dict[str, str]) -> None:
+        sdk_app_id = cleaned.get("sdkAppId")
+        if sdk_app_id is not None and not sdk_app_id.isdigit():
+            errors["sdkAppId"] = "Must be the SDK AppID digits, e.g. 1400006666."
+        if "templates" in cleaned:
+            _check_usage_types(cleaned["templates"], errors)
+
+    def send(
+        self,
+        *,
+        config: dict[str, Any],
+        phone_e164: str,
+        template_code: str,
+        params: list[str],
+        session_context: str | None = None,
+    ) -> SendResult:
+        """Send one SMS; never raises for provider or network failures, only for programming errors."""
+        _check_send_arguments(phone_e164, template_code, params, session_context)
+        _keep_sdk_logger_quiet()
+        client = client_for(config)
+        request = _send_sms_request(config, phone_e164, template_code, params, session_context)
+        try:
+            response = client.SendSms(request)
+        except TencentCloudSDKException as exc:
+            result = _failed_from_exception(exc)
+        else:
+            result = _result_from_response(response)
+        _log_result(result, phone_e164, template_code)
+        return result
+
+
+def _check_usage_types(templates: list[dict[str, Any]], errors: dict[str, str]) -> None:
+    first_index_by_usage: dict[str, int] = {}
+    for index, template in enumerate(templates):
+        usage_type = template.get("usageType")
+        if usage_type is None:
+            continue
+        if usage_type in first_index_by_usage:
+            errors[f"templates[{index}].usageType"] = (
+                f"{usage_type} is already used by templates[{first_index_by_usage[usage_type]}]; "
+                "each usage type needs exactly one template."
+            )
+        else:
+            first_index_by_usage[usage_type] = index
+    missing = [usage_type for usage_type in UsageType if usage_type not in first_index_by_usage]
+    if missing:
+        errors.setdefault("templates", f"Add a template for each missing usage type: {', '.join(missing)}.")
+
+
+def _check_send_arguments(
+    phone_e164: str, template_code: str, params: list[str], session_context: str | None
+) -> None:
+    if not (isinstance(phone_e164, str) and phone_e164.startswith("+") and phone_e164[1:].isdigit()):
+        raise ValueError("phone_e164 must be an E.164 number such as +8613800138000; use connectors.phone")
+    if not (isinstance(template_code, str) and template_code):
+        raise ValueError("template_code must be a non-empty string")
+    if not (isinstance(params, list) and all(isinstance(param, str) for param in params)):
+        raise ValueError("params must be a list of strings")
+    if session_context is not None and len(session_context.encode()) > MAX_SESSION_CONTEXT_BYTES:
+        raise ValueError(f"session_context must be at most {MAX_SESSION_CONTEXT_BYTES} bytes")
+
+
+def _keep_sdk_logger_quiet() -> None:
+    # At DEBUG the SDK logs whole requests, verification codes included; settings may not have said otherwise.
+    sdk_logger = logging.getLogger(SDK_LOGGER_NAME)
+    if sdk_logger.getEffectiveLevel() < logging.INFO:
+        sdk_logger.setLevel(logging.INFO)
+
+
+def endpoint_from_settings() -> tuple[str, str]:
+    """(protocol, host[:port]) from settings.TENCENT_SMS_ENDPOINT, Tencent's public endpoint by default."""
+    url = getattr(settings, "TENCENT_SMS_ENDPOINT", None) or DEFAULT_ENDPOINT
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ImproperlyConfigured(f"TENCENT_SMS_ENDPOINT must look like http://127.0.0.1:9100, not {url!r}")
+    return parts.scheme, parts.netloc
+
+
+class _ClientCache:
+    """A small LRU of SDK clients, so a worker reuses its HTTP connections per credential.
+
+    One cache per thread: the SDK client holds a requests.Session, which is not documented as thread-safe, and a
+    shared one would overflow its 10-connection pool as soon as more threads send at once.
+    """
+
+    def __init__(self, maxsize: int = 32):
+        self._maxsize = maxsize
+        self._local = threading.local()
+
+    def get_or_build(self, key: tuple, build: Callable[[], SmsClient]) -> SmsClient:
+        clients = self._clients()
+        if key in clients:
+            clients.move_to_end(key)
+            return clients[key]
+        client = clients[key] = build()
+        if len(clients) > self._maxsize:
+            clients.popitem(last=False)
+        return client
+
+    def clear(self) -> None:
+        self._clients().clear()
+
+    def _clients(self) -> OrderedDict[tuple, SmsClient]:
+        if not hasattr(self._local, "clients"):
+            self._local.clients = OrderedDict()
+        return self._local.clients
+
+
+_clients = _ClientCache()
+
+
+def client_for(config: dict[str, Any]) -> SmsClient:
+    """This thread's cached SDK client for the config's credentials and region and the configured endpoint."""
+    protocol, endpoint = endpoint_from_settings()
+    secret_id, secret_key, region = config["accessKeyId"], config["accessKeySecret"], config["region"]
+    # The key digest, not the key, identifies the client, so cache keys never hold the secret.
+    timeout = REQUEST_TIMEOUT_SECONDS
+    cache_key = (secret_id, hashlib.sha256(secret_key.encode()).hexdigest(), region, protocol, endpoint, timeout)
+    return _clients.get_or_build(
+        cache_key, lambda: _build_client(secret_id, secret_key, region, protocol, endpoint, timeout)
+    )
+
+
+def _build_client(
+    secret_id: str, secret_key: str, region: str, protocol: str, endpoint: str, timeout: int
+) -> SmsClient:
+    # The profile must be complete before the client is built: the SDK reads the protocol only in its constructor.
+    # No retryer (the SDK's resends on every attempt) and no region breaker (it switches to a hard-coded real host):
+    # retries belong to the task queue.
+    http_profile = HttpProfile(protocol=protocol, endpoint=endpoint, reqTimeout=timeout)
+    profile = ClientProfile(httpProfile=http_profile, language="en-US", disable_region_breaker=True, retryer=None)
+    return SmsClient(Credential(secret_id, secret_key), region, profile)
+
+
+def _send_sms_request(
+    config: dict[str, Any], phone_e164: str, template_code: str, params: list[str], session_context: str | None
+) -> models.SendSmsRequest:
+    request = models.SendSmsRequest()
+    request.PhoneNumberSet = [phone_e164]
+    request.SmsSdkAppId = config["sdkAppId"]
+    request.SignName = config["signName"]
+    request.TemplateId = template_code
+    request.TemplateParamSet = list(params)
+    request.SessionContext = session_context
+    return request
+
+
+def _result_from_response(response: models.SendSmsResponse) -> SendResult:
+    raw = json.loads(response.to_json_string())
+    statuses = response.SendStatusSet or []
+    if not statuses:
+        return Failed(
+            error_code="EmptySendStatusSet",
+            message="Tencent answered without a send status for the number.",
+            error_class=ErrorClass.UNKNOWN,
+            retryable=False,
+            request_id=response.RequestId,
+            raw=raw,
+        )
+    status = statuses[0]
+    if status.Code == "Ok":
+        return Sent(request_id=response.RequestId, serial_no=status.SerialNo, fee=status.Fee, raw=raw)
+    error_code = status.Code or "Unknown"
+    error_class = classify(error_code)
+    return Failed(
+        error_code=error_code,
+        message=_plain_text(status.Message),
+        error_class=error_class,
+        retryable=error_class in TRANSIENT_CLASSES,
+        request_id=response.RequestId,
+        raw=raw,
+    )
+
+
+def _failed_from_exception(exc: TencentCloudSDKException) -> Failed:
+    error_code = exc.get_code() or "Unknown"
+    message = _plain_text(exc.get_message())
+    error_class = classify(error_code)
+    return Failed(
+        error_code=error_code,
+        message=message,
+        error_class=error_class,
+        retryable=error_class in TRANSIENT_CLASSES,
+        request_id=exc.get_request_id(),
+        raw={"Code": error_code, "Message": message, "RequestId": exc.get_request_id()},
+        maybe_sent=error_code == "ClientNetworkError" and not _failed_to_connect(message),
+    )
+
+
+def _failed_to_connect(message: str) -> bool:
+    return any(marker in message for marker in _CONNECT_FAILURE_MARKERS)
+
+
+def _plain_text(message: Any) -> str:
+    # ServerNetworkError carries the raw HTTP body as bytes.
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", errors="replace")
+    return str(message or "")[:MAX_MESSAGE_CHARS]
+
+
+def _log_result(result: SendResult, phone_e164: str, template_code: str) -> None:
+    # Params hold verification codes and provider messages may echo them: log codes and IDs only.
+    if isinstance(result, Sent):
+        logger.info(
+            "SMS sent via Tencent to %s with template %s (request %s, serial %s)",
+            mask_phone(phone_e164), template_code, result.request_id, result.serial_no,
+        )
+    else:
+        logger.warning(
+            "SMS via Tencent to %s with template %s failed: %s (%s, retryable=%s, request %s)",
+            mask_phone(phone_e164), template_code, result.error_code, result.error_class, result.retryable,
+            result.request_id,
+        )
