@@ -60,6 +60,7 @@ ENCRYPTION_KEYS = [
     for k in _persisted_secret("POSTERN_ENCRYPTION_KEY", "encryption_key", _fernet_key).split(",")
     if k.strip()
 ]
+CELERY_QUEUE = _get("POSTERN_CELERY_QUEUE", "postern")
 TENCENT_SMS_ENDPOINT = _get("TENCENT_SMS_ENDPOINT")
 SMS_SANDBOX_INBOX_URL = _get("POSTERN_SMS_SANDBOX_INBOX_URL")
 ALLOWED_HOSTS = [h.strip() for h in _get("ALLOWED_HOSTS", "").split(",") if h.strip()]

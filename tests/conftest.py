@@ -1,20 +1,31 @@
 """Shared fixtures: factories for admins, tenants, apps and end users; a clean cache per test."""
+
 import itertools
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from console.accounts.models import User
 from console.applications.services import application_create
 from console.tenants.services import tenant_create
 
+pytest_plugins = ["tests.fixtures_services"]
+
 _seq = itertools.count()
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
+def _clean_cache(request):
+    """Forget rate-limit counters and cached documents between tests (never the Celery queues)."""
+    if settings.REDIS_URL:
+        client = cache._cache.get_client()
+        keys = list(client.scan_iter(match=":*", count=1000))
+        if keys:
+            client.delete(*keys)
+    elif "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        cache.clear()
     yield
 
 
@@ -37,7 +48,7 @@ def make_tenant(db):
 @pytest.fixture
 def make_app(db):
     def make(tenant, owner, framework="capacitor-js", name="Bookstore", **kwargs):
-        kwargs.setdefault("redirect_uris_", ["com.example.app://callback"])
+        kwargs.setdefault("redirect_uris", ["com.example.app://callback"])
         kwargs.setdefault("post_logout_redirect_uris", ["com.example.app://callback/sign-out"])
         app, secret = application_create(tenant=tenant, name=name, framework=framework, acting_user=owner, **kwargs)
         app.plaintext_secret = secret

@@ -17,7 +17,7 @@ class ApplicationSettingsForm(forms.Form):
     name = forms.CharField(label=_("Application name"), max_length=255)
     description = forms.CharField(label=_("Description"), required=False, max_length=2000,
                                   widget=forms.Textarea(attrs={"rows": 2}))
-    redirect_uris_ = forms.CharField(label=_("Redirect URIs"), required=False, help_text=URI_HELP,
+    redirect_uris = forms.CharField(label=_("Redirect URIs"), required=False, help_text=URI_HELP,
                                      widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}))
     post_logout_redirect_uris = forms.CharField(label=_("Post sign-out redirect URIs"), required=False,
                                                 help_text=URI_HELP,
@@ -32,7 +32,7 @@ class ApplicationSettingsForm(forms.Form):
     def for_application(cls, app, data=None):
         return cls(data, initial={
             "name": app.name, "description": app.description,
-            "redirect_uris_": "\n".join(app.redirect_uri_list),
+            "redirect_uris": "\n".join(app.redirect_uri_list),
             "post_logout_redirect_uris": "\n".join(app.post_logout_redirect_uri_list),
             "allowed_origins": "\n".join(app.allowed_origin_list),
             "refresh_token_ttl_days": app.refresh_token_ttl_days,

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from console import ids
-from console.applications import redirect_uris
+from console.applications import redirect_uris as uri_rules
 from console.applications.frameworks import BY_SLUG
 from console.applications.models import Application
 from console.audit.services import audit_record, changed_fields
@@ -24,7 +24,7 @@ def _uris(value):
 
 
 @transaction.atomic
-def application_create(*, tenant, name, framework, acting_user, description="", redirect_uris_=None,
+def application_create(*, tenant, name, framework, acting_user, description="", redirect_uris=None,
                        post_logout_redirect_uris=None, allowed_origins=None):
     """Create an app; returns (application, plaintext secret or None). The secret is never readable again."""
     fw = BY_SLUG.get(framework)
@@ -33,12 +33,12 @@ def application_create(*, tenant, name, framework, acting_user, description="", 
     if not name or not name.strip():
         raise ValidationError({"name": _("Give the application a name.")})
     app_type = fw.app_type
-    redirects = redirect_uris.validate_redirect_uri_list(_uris(redirect_uris_), app_type) if redirect_uris_ else []
+    redirects = uri_rules.validate_redirect_uri_list(_uris(redirect_uris), app_type) if redirect_uris else []
     logouts = (
-        redirect_uris.validate_redirect_uri_list(_uris(post_logout_redirect_uris), app_type)
+        uri_rules.validate_redirect_uri_list(_uris(post_logout_redirect_uris), app_type)
         if post_logout_redirect_uris else []
     )
-    origins = redirect_uris.validate_origin_list(_uris(allowed_origins)) if allowed_origins else []
+    origins = uri_rules.validate_origin_list(_uris(allowed_origins)) if allowed_origins else []
     public = app_type in Application.PUBLIC_TYPES
     secret = None if public else ids.app_secret()
     app = Application(
@@ -65,7 +65,7 @@ def application_create(*, tenant, name, framework, acting_user, description="", 
 
 
 @transaction.atomic
-def application_update(*, application, acting_user, name, description, redirect_uris_, post_logout_redirect_uris,
+def application_update(*, application, acting_user, name, description, redirect_uris, post_logout_redirect_uris,
                        allowed_origins, refresh_token_ttl_days):
     app_type = application.app_type
     errors = {}
@@ -73,10 +73,10 @@ def application_update(*, application, acting_user, name, description, redirect_
         errors["name"] = _("Give the application a name.")
     cleaned = {}
     for field, values, check in (
-        ("redirect_uris", redirect_uris_, lambda v: redirect_uris.validate_redirect_uri_list(v, app_type)),
+        ("redirect_uris", redirect_uris, lambda v: uri_rules.validate_redirect_uri_list(v, app_type)),
         ("post_logout_redirect_uris", post_logout_redirect_uris,
-         lambda v: redirect_uris.validate_redirect_uri_list(v, app_type)),
-        ("allowed_origins", allowed_origins, redirect_uris.validate_origin_list),
+         lambda v: uri_rules.validate_redirect_uri_list(v, app_type)),
+        ("allowed_origins", allowed_origins, uri_rules.validate_origin_list),
     ):
         try:
             cleaned[field] = " ".join(check(_uris(values)))

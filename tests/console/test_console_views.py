@@ -107,7 +107,7 @@ def test_create_capacitor_app_and_read_guide(admin_client, tenant):
     assert re.fullmatch(r"[0-9a-z]{21}", app.client_id) and app.is_public and not app.secret_last4
     detail_url = reverse("applications:detail", args=[tenant.id, app.client_id])
     saved = admin_client.post(detail_url, {
-        "name": "Bookstore", "description": "", "redirect_uris_": "com.example.app://callback",
+        "name": "Bookstore", "description": "", "redirect_uris": "com.example.app://callback",
         "post_logout_redirect_uris": "com.example.app://callback/sign-out",
         "allowed_origins": "capacitor://localhost", "refresh_token_ttl_days": 14,
     })
@@ -123,12 +123,15 @@ def test_create_capacitor_app_and_read_guide(admin_client, tenant):
 def test_invalid_redirect_uri_shows_inline_error_and_saves_nothing(admin_client, tenant, make_app, admin):
     app = make_app(tenant, admin)
     response = admin_client.post(reverse("applications:detail", args=[tenant.id, app.client_id]), {
-        "name": "Changed", "description": "", "redirect_uris_": "com.example.app://callback\njavascript:alert(1)",
+        "name": "Changed", "description": "", "redirect_uris": "com.example.app://callback\njavascript:alert(1)",
         "post_logout_redirect_uris": "", "allowed_origins": "", "refresh_token_ttl_days": 14,
     })
     body = response.content.decode()
     assert response.status_code == 400
-    assert "javascript:alert(1)" in body and "never allowed" in body
+    import re
+
+    field_errors = re.findall(r'<p class="field-error" role="alert">([^<]*)</p>', body)
+    assert any("javascript:alert(1)" in e and "never allowed" in e for e in field_errors)
     app.refresh_from_db()
     assert app.name == "Bookstore" and app.redirect_uri_list == ["com.example.app://callback"]
 

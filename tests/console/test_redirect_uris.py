@@ -38,12 +38,12 @@ INVALID = [
 
 
 @pytest.mark.parametrize("app_type,uri", VALID)
-def test_valid_redirect_uris_are_accepted(app_type, uri):
+def test_valid_redirect_urisare_accepted(app_type, uri):
     assert validate_redirect_uri(uri, app_type) == uri
 
 
 @pytest.mark.parametrize("app_type,uri,reason", INVALID)
-def test_invalid_redirect_uris_name_the_uri_and_the_reason(app_type, uri, reason):
+def test_invalid_redirect_urisname_the_uri_and_the_reason(app_type, uri, reason):
     with pytest.raises(ValidationError) as exc:
         validate_redirect_uri(uri, app_type)
     message = exc.value.messages[0]

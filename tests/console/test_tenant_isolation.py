@@ -40,7 +40,7 @@ def victim(make_admin, make_tenant, make_app, make_end_user):
     owner = make_admin("victim-owner")
     tenant = make_tenant(owner, name="Victim")
     app = make_app(tenant, owner, framework="django", name="VictimApp",
-                   redirect_uris_=["https://victim.example/cb"], post_logout_redirect_uris=[])
+                   redirect_uris=["https://victim.example/cb"], post_logout_redirect_uris=[])
     user = make_end_user(tenant, username="victim-user")
     values = {"tenant_id": tenant.id, "app_id": app.client_id, "user_id": user.uid}
     from tests.console import isolation_objects

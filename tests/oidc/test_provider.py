@@ -149,7 +149,7 @@ def test_prompt_none_without_session_and_sso_with_one(client, setup, make_app, m
     response = client.get(f"/t/{tenant.id}/oidc/auth?{urlencode(params)}")
     assert location_params(response)["error"] == "login_required"
     get_code(client, tenant, app)  # signs in: the browser now has a session with the tenant
-    second = make_app(tenant, owner, name="Second", redirect_uris_=["com.example.second://cb"])
+    second = make_app(tenant, owner, name="Second", redirect_uris=["com.example.second://cb"])
     sso = client.get(f"/t/{tenant.id}/oidc/auth?{urlencode(authorize_params(second, pkce_pair()[1]))}")
     assert sso.status_code == 302 and sso["Location"].startswith("com.example.second://cb?code=")
     assert location_params(sso)["iss"] == tenant.issuer and location_params(sso)["state"] == "st4te"
@@ -184,7 +184,7 @@ def test_cors_only_for_allowed_origins(client, setup):
 
 def test_confidential_and_m2m_clients(client, setup, make_app):
     tenant, _, _, owner = setup
-    web = make_app(tenant, owner, framework="django", name="Web", redirect_uris_=["https://web.example/cb"],
+    web = make_app(tenant, owner, framework="django", name="Web", redirect_uris=["https://web.example/cb"],
                    post_logout_redirect_uris=[])
     code, verifier = get_code(client, tenant, web)
     no_secret = exchange(client, tenant, web, code, verifier)
@@ -192,7 +192,7 @@ def test_confidential_and_m2m_clients(client, setup, make_app):
     code, verifier = get_code(client, tenant, web)
     posted = exchange(client, tenant, web, code, verifier, client_secret=web.plaintext_secret)
     assert posted.status_code == 200 and "id_token" in posted.json()
-    m2m = make_app(tenant, owner, framework="m2m", name="Robot", redirect_uris_=None, post_logout_redirect_uris=None)
+    m2m = make_app(tenant, owner, framework="m2m", name="Robot", redirect_uris=None, post_logout_redirect_uris=None)
     import base64
 
     basic = base64.b64encode(f"{m2m.client_id}:{m2m.plaintext_secret}".encode()).decode()

@@ -75,7 +75,7 @@ class Command(BaseCommand):
         if app is None:
             app, _ = application_create(
                 tenant=tenant, name=APP_NAME, framework="capacitor-js", acting_user=admin,
-                redirect_uris_=[REDIRECT_URI], post_logout_redirect_uris=[POST_LOGOUT_REDIRECT_URI],
+                redirect_uris=[REDIRECT_URI], post_logout_redirect_uris=[POST_LOGOUT_REDIRECT_URI],
                 allowed_origins=DEMO_ORIGINS,
             )
             return app

@@ -1,0 +1,1 @@
+"""Fixtures that start real processes beside the test server (SMS emulator, Celery worker)."""
