@@ -1,8 +1,19 @@
 from django.urls import path
 
-from signin_experience import views
+from signin_experience import settings_views, views
 
 app_name = "signin_experience"
 urlpatterns = [
     path("t/<str:tenant_id>/sign-in", views.sign_in, name="sign_in"),
+    path("t/<str:tenant_id>/sign-in/code", views.code_send, name="code_send"),
+    path("t/<str:tenant_id>/sign-in/verify", views.verify, name="verify"),
+    path("t/<str:tenant_id>/sign-in/resend", views.resend, name="resend"),
+    path("t/<str:tenant_id>/sign-in/password", views.set_password, name="set_password"),
+    path("t/<str:tenant_id>/register", views.register, name="register"),
+    path("t/<str:tenant_id>/forgot-password", views.forgot_password, name="forgot_password"),
+]
+
+urlpatterns += [
+    path("console/t/<str:tenant_id>/sign-in-experience", settings_views.experience_settings, name="settings"),
+    path("console/t/<str:tenant_id>/sign-in-experience/preview", settings_views.experience_preview, name="preview"),
 ]

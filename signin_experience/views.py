@@ -1,51 +1,277 @@
-"""The hosted sign-in page of a tenant: plain HTML forms that work without JavaScript."""
-from django.shortcuts import get_object_or_404, render
+"""The hosted sign-in pages of a tenant: plain HTML forms that work without JavaScript.
+
+Every page carries the app's authorization request in its query string and ends, on success, with a 302
+to the app's redirect URI.
+"""
+import functools
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+from redis.exceptions import RedisError
 
+from connectors.services import SmsQueueUnavailable
 from console import ratelimit
 from console.oidc import provider
 from console.oidc.http import AppRedirect
 from console.oidc.sessions import tenant_session_start
 from console.tenants.models import Tenant
+from signin_experience import flows
 from signin_experience.authentication import password_authenticate, record_sign_in
-from signin_experience.forms import PasswordSignInForm
+from signin_experience.codes import CodeError, cooldown_release, cooldown_remaining
+from signin_experience.experience import build_experience
+from signin_experience.forms import CodeForm, NewPasswordForm, PasswordSignInForm, PhoneForm, UsernameRegisterForm
+from signin_experience.language import hosted_page_language
+from signin_experience.selectors import experience_for, sms_connector_enabled
 
 PASSWORD_LIMIT = {"limit": 10, "window": 300}
 
 
-def _page(request, tenant, auth_request, form, status=200):
-    return render(request, "signin_experience/sign_in.html", {
-        "tenant": tenant, "app": auth_request.client, "form": form,
+@dataclass
+class HostedPage:
+    tenant: object
+    auth_request: object
+    settings: dict
+    experience: object
+    query: str
+
+    def url(self, name):
+        return f"{reverse(f'signin_experience:{name}', args=[self.tenant.pk])}?{self.query}"
+
+    # For templates, which cannot pass arguments.
+    url_sign_in = property(lambda self: self.url("sign_in"))
+    url_code_send = property(lambda self: self.url("code_send"))
+    url_verify = property(lambda self: self.url("verify"))
+    url_resend = property(lambda self: self.url("resend"))
+    url_set_password = property(lambda self: self.url("set_password"))
+    url_register = property(lambda self: self.url("register"))
+    url_forgot = property(lambda self: self.url("forgot_password"))
+
+
+def render_page(request, page, template, context=None, status=200):
+    context = {"tenant": page.tenant, "app": page.auth_request.client if page.auth_request else None,
+               "experience": page.experience, "page": page, **(context or {})}
+    return render(request, f"signin_experience/{template}", context, status=status)
+
+
+def hosted_page(view):
+    @csrf_protect
+    @functools.wraps(view)
+    def wrapper(request, tenant_id):
+        tenant = get_object_or_404(Tenant, pk=tenant_id)
+        query = request.GET.urlencode()
+        try:
+            auth_request = provider.authorization_validate(tenant, query)
+        except provider.AuthorizationError as exc:
+            if exc.redirect_uri:
+                return AppRedirect(exc.redirect_uri)
+            return render(request, "oidc/error.html", {"tenant": tenant, "error": exc.error,
+                                                       "description": exc.description}, status=400)
+        settings = experience_for(tenant).as_settings()
+        experience = build_experience(tenant, settings, sms_available=sms_connector_enabled(tenant))
+        page = HostedPage(tenant, auth_request, settings, experience, query)
+        with translation.override(hosted_page_language(request, query, settings)):
+            try:
+                response = view(request, page)
+            except (SmsQueueUnavailable, RedisError, ConnectionError):
+                response = render_page(request, page, "unavailable.html", status=503)
+                response["Retry-After"] = "5"
+            response["Content-Language"] = translation.get_language()
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
+def _signed_in(request, page, user):
+    tenant_session_start(request, page.tenant, user)
+    record_sign_in(user)
+    return AppRedirect(provider.authorization_complete(page.tenant, page.auth_request, user))
+
+
+def _sign_in_page(request, page, *, password_form=None, phone_form=None, status=200, retry_after=None):
+    experience = page.experience
+    if password_form is None:
+        password_form = PasswordSignInForm()
+    password_form.fields["identifier"].label = experience.password_label
+    response = render_page(request, page, "sign_in.html", {
+        "password_form": password_form, "phone_form": phone_form or PhoneForm(),
     }, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
-@csrf_protect
-def sign_in(request, tenant_id):
-    tenant = get_object_or_404(Tenant, pk=tenant_id)
-    try:
-        auth_request = provider.authorization_validate(tenant, request.GET.urlencode())
-    except provider.AuthorizationError as exc:
-        if exc.redirect_uri:
-            return AppRedirect(exc.redirect_uri)
-        return render(request, "oidc/error.html", {"tenant": tenant, "error": exc.error,
-                                                   "description": exc.description}, status=400)
-    form = PasswordSignInForm(request.POST or None)
+@hosted_page
+def sign_in(request, page):
     if request.method != "POST":
-        return _page(request, tenant, auth_request, form)
+        return _sign_in_page(request, page)
+    form = PasswordSignInForm(request.POST)
+    if not page.experience.password_form:
+        raise Http404
     if not form.is_valid():
-        return _page(request, tenant, auth_request, form, status=400)
+        return _sign_in_page(request, page, password_form=form, status=400)
     identifier = form.cleaned_data["identifier"].strip()
-    verdict = ratelimit.hit(f"signin:{tenant.pk}:{identifier.lower()}:{ratelimit.client_ip(request)}", **PASSWORD_LIMIT)
+    verdict = ratelimit.hit(f"signin:{page.tenant.pk}:{identifier.lower()}:{ratelimit.client_ip(request)}",
+                            **PASSWORD_LIMIT)
     if not verdict.allowed:
         form.add_error(None, _("Too many attempts. Try again in %(s)d seconds.") % {"s": verdict.retry_after})
-        response = _page(request, tenant, auth_request, form, status=429)
-        response["Retry-After"] = str(verdict.retry_after)
-        return response
-    user = password_authenticate(tenant, identifier, form.cleaned_data["password"])
+        return _sign_in_page(request, page, password_form=form, status=429, retry_after=verdict.retry_after)
+    user = password_authenticate(page.tenant, identifier, form.cleaned_data["password"],
+                                 allowed=page.experience.password_identifiers)
     if user is None:
         form.add_error(None, _("The account or password is incorrect."))
-        return _page(request, tenant, auth_request, form, status=400)
-    tenant_session_start(request, tenant, user)
-    record_sign_in(user)
-    return AppRedirect(provider.authorization_complete(tenant, auth_request, user))
+        return _sign_in_page(request, page, password_form=form, status=400)
+    return _signed_in(request, page, user)
+
+
+def _terms_missing(page, form):
+    return page.experience.needs_terms and not form.cleaned_data.get("agree")
+
+
+@hosted_page
+@require_POST
+def code_send(request, page):
+    recovering = request.POST.get("recover") == "1"
+    form = PhoneForm(request.POST)
+    template = "forgot_password.html" if recovering else None
+    if not (page.experience.forgot_password_phone if recovering else page.experience.phone_code):
+        raise Http404
+    error = None
+    if not form.is_valid():
+        error = CodeError("phone.invalid", _("Enter a phone number."))
+    elif not recovering and _terms_missing(page, form):
+        error = CodeError("terms.not_agreed", _("Agree to the terms of use and privacy policy to continue."))
+    else:
+        try:
+            flows.code_send(request, page.tenant, page.settings, phone_raw=form.cleaned_data["phone"],
+                            recovering=recovering, ip=ratelimit.client_ip(request))
+        except CodeError as exc:
+            error = exc
+    if error:
+        form.add_error("phone", error.message)
+        if template:
+            response = render_page(request, page, template, {"phone_form": form}, status=error.status)
+        else:
+            response = _sign_in_page(request, page, phone_form=form, status=error.status)
+        if error.retry_after:
+            response["Retry-After"] = str(error.retry_after)
+        response["X-Postern-Error"] = error.code
+        return response
+    return redirect(page.url("verify"))
+
+
+def _delivery_failed(page, state):
+    from connectors.selectors import sms_message_status
+
+    if not state.get("message_id"):
+        return False
+    status = sms_message_status(page.tenant, state["message_id"])
+    if status == "FAILED":
+        cooldown_release(page.tenant, state["phone"])  # a send that failed for good does not hold the user back
+        return True
+    return False
+
+
+def _verify_page(request, page, form=None, status=200, error_code=None):
+    state = flows.flow_state(request, page.tenant)
+    if not state.get("phone"):
+        return redirect(page.url("sign_in"))
+    response = render_page(request, page, "verify.html", {
+        "form": form or CodeForm(), "phone": state["phone"], "recovering": state["purpose"] == flows.FORGOT_PASSWORD,
+        "cooldown": cooldown_remaining(page.tenant, state["phone"]),
+        "delivery_failed": _delivery_failed(page, state),
+    }, status=status)
+    if error_code:
+        response["X-Postern-Error"] = error_code
+    return response
+
+
+@hosted_page
+def verify(request, page):
+    if request.method != "POST":
+        return _verify_page(request, page)
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _verify_page(request, page, form, status=400)
+    try:
+        outcome, user = flows.code_verify(request, page.tenant, page.settings, code=form.cleaned_data["code"])
+    except CodeError as exc:
+        form.add_error("code", exc.message)
+        return _verify_page(request, page, form, status=exc.status, error_code=exc.code)
+    except flows.FlowError as exc:
+        form.add_error("code", exc.message)
+        return _verify_page(request, page, form, status=403)
+    if outcome == "set_password":
+        return redirect(page.url("set_password"))
+    return _signed_in(request, page, user)
+
+
+@hosted_page
+@require_POST
+def resend(request, page):
+    state = flows.flow_state(request, page.tenant)
+    if not state.get("phone"):
+        return redirect(page.url("sign_in"))
+    try:
+        flows.code_send(request, page.tenant, page.settings, phone_raw=state["phone"],
+                        recovering=state["purpose"] == flows.FORGOT_PASSWORD, ip=ratelimit.client_ip(request))
+    except CodeError as exc:
+        form = CodeForm()
+        form.add_error(None, exc.message)
+        response = _verify_page(request, page, form, status=exc.status, error_code=exc.code)
+        if exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    return redirect(page.url("verify"))
+
+
+@hosted_page
+def set_password(request, page):
+    state = flows.flow_state(request, page.tenant)
+    if not state.get("verified"):
+        return redirect(page.url("sign_in"))
+    form = NewPasswordForm(request.POST or None)
+    context = {"form": form, "recovering": state["purpose"] == flows.FORGOT_PASSWORD,
+               "policy_hint": page.experience.password_policy_hint}
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = flows.password_set(request, page.tenant, page.settings, password=form.cleaned_data["password"])
+        except flows.FlowError as exc:
+            form.add_error("password", exc.message)
+        else:
+            return _signed_in(request, page, user)
+    return render_page(request, page, "set_password.html", context, status=400 if form.errors else 200)
+
+
+@hosted_page
+def register(request, page):
+    if not page.experience.register_with_username:
+        raise Http404
+    form = UsernameRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _terms_missing(page, form):
+            form.add_error("agree", _("Agree to the terms of use and privacy policy to continue."))
+        else:
+            try:
+                user = flows.username_register(page.tenant, page.settings, username=form.cleaned_data["username"],
+                                               password=form.cleaned_data["password"])
+            except flows.FlowError as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                return _signed_in(request, page, user)
+    return render_page(request, page, "register.html", {"form": form,
+                                                        "policy_hint": page.experience.password_policy_hint},
+                       status=400 if form.errors else 200)
+
+
+@hosted_page
+def forgot_password(request, page):
+    if not page.experience.forgot_password_phone:
+        raise Http404
+    return render_page(request, page, "forgot_password.html", {"phone_form": PhoneForm()})

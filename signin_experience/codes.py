@@ -1,0 +1,137 @@
+"""Verification codes: issue (with Redis-backed limits), deliver through the SMS pipeline, check.
+
+Codes are 6 digits from `secrets`, stored only as an HMAC, bound to tenant + phone + purpose + the browser's
+sign-in flow; a new code replaces the previous one; checks follow Logto's order.
+"""
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from connectors.phone import InvalidPhone, normalize_phone, region_of
+from console import ratelimit
+from signin_experience.models import VerificationCode
+
+
+class CodeError(Exception):
+    """A refusal the end user sees; `code` is stable and machine-readable, `status` the HTTP status."""
+
+    def __init__(self, code, message, status=400, retry_after=None):
+        super().__init__(message)
+        self.code, self.message, self.status, self.retry_after = code, message, status, retry_after
+
+
+def code_hash(tenant_id, phone, purpose, code):
+    message = f"{tenant_id}|{phone}|{purpose}|{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def phone_for_codes(tenant, policy, raw):
+    """The canonical E.164 number, refused when invalid or outside the allowed destination countries."""
+    try:
+        phone = normalize_phone(raw, tenant.default_country)
+    except InvalidPhone as exc:
+        raise CodeError("phone.invalid", str(exc)) from None
+    allowed = policy.get("allowedCountries") or [tenant.default_country]
+    if region_of(phone) not in allowed:
+        raise CodeError("phone.country_not_supported", _("This country is not supported."))
+    return phone
+
+
+# Limits live in the shared cache (Redis in production), keyed by the canonical number.
+def _cooldown_key(tenant, phone):
+    return f"code:cooldown:{tenant.pk}:{phone}"
+
+
+def cooldown_remaining(tenant, phone):
+    until = cache.get(_cooldown_key(tenant, phone))
+    return max(0, int(until - time.time())) if until else 0
+
+
+def cooldown_start(tenant, phone, seconds):
+    if seconds:
+        cache.set(_cooldown_key(tenant, phone), time.time() + seconds, seconds)
+
+
+def cooldown_release(tenant, phone):
+    cache.delete(_cooldown_key(tenant, phone))
+
+
+def check_send_limits(tenant, policy, phone, ip):
+    remaining = cooldown_remaining(tenant, phone)
+    if remaining:
+        raise CodeError("code.resend_too_soon", _("Wait %(s)d s before asking for another code.") % {"s": remaining},
+                        status=429, retry_after=remaining)
+    checks = (
+        (f"code:phone:{tenant.pk}:{phone}", policy["perPhoneLimit"], policy["perPhoneWindowSeconds"],
+         "code.too_many_for_number", _("Too many codes for this number, try again later.")),
+        (f"code:ip:{tenant.pk}:{ip}", policy["perIpLimit"], policy["perIpWindowSeconds"],
+         "code.too_many_from_network", _("Too many codes requested from your network, try again later.")),
+        (f"code:tenant:{tenant.pk}", policy["perTenantHourlyLimit"], 3600,
+         "code.service_busy", _("Verification codes are temporarily unavailable, try again later.")),
+    )
+    for key, limit, window, code, message in checks:
+        verdict = ratelimit.hit(key, limit=limit, window=window)
+        if not verdict.allowed:
+            raise CodeError(code, message, status=429, retry_after=verdict.retry_after)
+
+
+@dataclass
+class IssuedCode:
+    phone: str
+    purpose: str
+    message_id: int | None  # None when nothing was sent (anti-enumeration)
+    cooldown: int
+
+
+def code_issue(*, tenant, policy, phone, purpose, flow_id, deliver):
+    """Create (or replace) the flow's code and, when `deliver`, send it through the tenant's SMS connector.
+
+    Nothing is recorded when the queue is down: the send is attempted before the code row is written.
+    """
+    from connectors.services import sms_send
+
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    expires_at = timezone.now() + timedelta(seconds=policy["lifetimeSeconds"])
+    message_id = None
+    if deliver:
+        message_id = sms_send(tenant=tenant, phone_e164=phone, usage_type=purpose, code=code,
+                              valid_until=expires_at).pk
+    with transaction.atomic():
+        VerificationCode.objects.update_or_create(
+            tenant=tenant, phone=phone, purpose=purpose, flow_id=flow_id,
+            defaults={"code_hash": code_hash(tenant.pk, phone, purpose, code), "attempts": 0,
+                      "expires_at": expires_at, "consumed_at": None, "message_id": message_id},
+        )
+    cooldown_start(tenant, phone, policy["resendCooldownSeconds"])
+    return IssuedCode(phone=phone, purpose=purpose, message_id=message_id, cooldown=policy["resendCooldownSeconds"])
+
+
+def code_check(*, tenant, policy, phone, purpose, flow_id, code):
+    """Consume the code or raise CodeError, in Logto's order: not found → mismatch → expired → too many → wrong."""
+    record = VerificationCode.objects.filter(tenant=tenant, purpose=purpose, flow_id=flow_id,
+                                             consumed_at__isnull=True).first()
+    if record is None:
+        raise CodeError("code.not_found", _("Request a verification code first."))
+    if record.phone != phone:
+        raise CodeError("code.identifier_mismatch", _("This code was sent to a different number."))
+    if record.expires_at <= timezone.now():
+        raise CodeError("code.expired", _("This code has expired. Request a new one."))
+    if record.attempts >= policy["maxAttempts"]:
+        raise CodeError("code.exceeded_max_try", _("Too many wrong tries. Request a new code."))
+    if not hmac.compare_digest(record.code_hash, code_hash(tenant.pk, phone, purpose, (code or "").strip())):
+        VerificationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+        raise CodeError("code.mismatch", _("Wrong code. Check the SMS and try again."))
+    consumed = VerificationCode.objects.filter(pk=record.pk, consumed_at__isnull=True).update(
+        consumed_at=timezone.now())
+    if not consumed:  # used by a concurrent request: single use
+        raise CodeError("code.not_found", _("Request a verification code first."))

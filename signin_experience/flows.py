@@ -1,0 +1,126 @@
+"""The end user's journey on the hosted page: sign in, register and recover by phone code or password.
+
+State of the journey lives in the (shared) session under one key per tenant; nothing in process memory.
+"""
+import secrets
+
+from django.utils.translation import gettext as _
+
+from console.accounts.models import User
+from signin_experience.codes import CodeError, check_send_limits, code_check, code_issue, phone_for_codes
+from signin_experience.passwords import password_problems
+
+SIGN_IN, REGISTER, FORGOT_PASSWORD = "SignIn", "Register", "ForgotPassword"
+
+
+class FlowError(Exception):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+def _key(tenant):
+    return f"postern.flow.{tenant.pk}"
+
+
+def flow_state(request, tenant):
+    return request.session.get(_key(tenant)) or {}
+
+
+def _save(request, tenant, state):
+    request.session[_key(tenant)] = state
+
+
+def flow_clear(request, tenant):
+    request.session.pop(_key(tenant), None)
+
+
+def code_send(request, tenant, settings, *, phone_raw, recovering, ip):
+    """Send a code for sign-in/registration or for password recovery.
+
+    A known and an unknown number get the same answer; codes go out only where they can be used.
+    """
+    policy = settings["code_policy"]
+    phone = phone_for_codes(tenant, policy, phone_raw)
+    check_send_limits(tenant, policy, phone, ip)
+    user = User.objects.filter(tenant=tenant, phone=phone).first()
+    registration_open = settings["sign_in_mode"] != "SignIn" and "phone" in settings["sign_up"]["identifiers"]
+    if recovering:
+        purpose, deliver = FORGOT_PASSWORD, user is not None
+    elif user is not None:
+        purpose, deliver = SIGN_IN, settings["sign_in_mode"] != "Register"
+    else:
+        purpose, deliver = (REGISTER, True) if registration_open else (SIGN_IN, False)
+    state = flow_state(request, tenant)
+    flow_id = state.get("id") or secrets.token_urlsafe(16)
+    issued = code_issue(tenant=tenant, policy=policy, phone=phone, purpose=purpose, flow_id=flow_id, deliver=deliver)
+    _save(request, tenant, {"id": flow_id, "phone": phone, "purpose": purpose, "message_id": issued.message_id,
+                            "verified": False})
+    return issued
+
+
+def code_verify(request, tenant, settings, *, code):
+    """Check the code. Returns ("signed_in", user), ("set_password", None) or raises CodeError/FlowError."""
+    state = flow_state(request, tenant)
+    if not state.get("phone"):
+        raise CodeError("code.not_found", _("Request a verification code first."))
+    code_check(tenant=tenant, policy=settings["code_policy"], phone=state["phone"], purpose=state["purpose"],
+               flow_id=state["id"], code=code)
+    user = User.objects.filter(tenant=tenant, phone=state["phone"]).first()
+    if state["purpose"] == FORGOT_PASSWORD or (state["purpose"] == REGISTER and user is None
+                                                and settings["sign_up"]["password"]):
+        _save(request, tenant, dict(state, verified=True))
+        return "set_password", None
+    if user is None:
+        if state["purpose"] != REGISTER:
+            raise CodeError("code.not_found", _("Request a verification code first."))
+        user = _register_phone_user(tenant, state["phone"], password=None)
+    flow_clear(request, tenant)
+    return "signed_in", _active(user)
+
+
+def password_set(request, tenant, settings, *, password):
+    """After a verified code: the new account's or the recovered account's password. Returns the user."""
+    state = flow_state(request, tenant)
+    if not state.get("verified"):
+        raise FlowError(_("Verify your phone number first."))
+    problems = password_problems(password, settings["password_policy"])
+    if problems:
+        raise FlowError(" ".join(problems), field="password")
+    user = User.objects.filter(tenant=tenant, phone=state["phone"]).first()
+    if user is None:
+        user = _register_phone_user(tenant, state["phone"], password=password)
+    else:
+        user.set_password(password)
+        user.save(update_fields=["password", "updated_at"])
+    flow_clear(request, tenant)
+    return _active(user)
+
+
+def username_register(tenant, settings, *, username, password):
+    problems = password_problems(password, settings["password_policy"])
+    if problems:
+        raise FlowError(" ".join(problems), field="password")
+    username = username.strip()
+    if not username or User.objects.filter(tenant=tenant, username=username).exists():
+        raise FlowError(_("This username is taken or invalid."), field="username")
+    user = User(tenant=tenant, username=username)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def _register_phone_user(tenant, phone, *, password):
+    user, _created = User.objects.get_or_create(tenant=tenant, phone=phone, defaults={"phone_verified": True})
+    if password:
+        user.set_password(password)
+    elif _created:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _active(user):
+    if user.is_suspended:
+        raise FlowError(_("This account is suspended. Contact the app's support."))
+    return user
