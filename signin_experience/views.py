@@ -15,7 +15,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
-from connectors.services import SmsQueueUnavailable
 from console import ratelimit
 from console.oidc import provider
 from console.oidc.http import AppRedirect
@@ -75,6 +74,8 @@ def hosted_page(view):
         settings = experience_for(tenant).as_settings()
         experience = build_experience(tenant, settings, sms_available=sms_connector_enabled(tenant))
         page = HostedPage(tenant, auth_request, settings, experience, query)
+        from connectors.services import SmsQueueUnavailable
+
         with translation.override(hosted_page_language(request, query, settings)):
             try:
                 response = view(request, page)
