@@ -322,15 +322,20 @@ def client_for(config: dict[str, Any]) -> SmsClient:
     protocol, endpoint = endpoint_from_settings()
     secret_id, secret_key, region = config["accessKeyId"], config["accessKeySecret"], config["region"]
     # The key digest, not the key, identifies the client, so cache keys never hold the secret.
-    timeout = REQUEST_TIMEOUT_SECONDS
+    timeout = request_timeout()
     cache_key = (secret_id, hashlib.sha256(secret_key.encode()).hexdigest(), region, protocol, endpoint, timeout)
     return _clients.get_or_build(
         cache_key, lambda: _build_client(secret_id, secret_key, region, protocol, endpoint, timeout)
     )
 
 
+def request_timeout() -> float:
+    """Seconds the SDK waits to connect and, again, to read; a Celery task's time limits must exceed twice this."""
+    return float(getattr(settings, "SMS_PROVIDER_TIMEOUT", None) or REQUEST_TIMEOUT_SECONDS)
+
+
 def _build_client(
-    secret_id: str, secret_key: str, region: str, protocol: str, endpoint: str, timeout: int
+    secret_id: str, secret_key: str, region: str, protocol: str, endpoint: str, timeout: float
 ) -> SmsClient:
     # The profile must be complete before the client is built: the SDK reads the protocol only in its constructor.
     # No retryer (the SDK's resends on every attempt) and no region breaker (it switches to a hard-coded real host):

@@ -365,8 +365,8 @@ def test_a_dropped_connection_is_retryable_and_may_have_sent(provider, emulator_
     assert result.maybe_sent is True
 
 
-def test_a_read_timeout_is_retryable_and_may_have_sent(provider, emulator_config, tencent_sms_emulator, monkeypatch):
-    monkeypatch.setattr(tencent, "REQUEST_TIMEOUT_SECONDS", 1)
+def test_a_read_timeout_is_retryable_and_may_have_sent(provider, emulator_config, tencent_sms_emulator, settings):
+    settings.SMS_PROVIDER_TIMEOUT = 1
     tencent_sms_emulator.client.script_next([{"delay_ms": 1500}])
 
     result = send(provider, emulator_config)

@@ -1,0 +1,90 @@
+"""Connectors (a tenant's configured provider, secrets encrypted) and the SMS message log, one row per SMS."""
+from django.db import models
+from django.db.models import Q
+
+from connectors.providers.base import UsageType
+
+
+class Connector(models.Model):
+    class Kind(models.TextChoices):
+        SMS = "sms", "SMS"
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="connectors")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.SMS)
+    provider = models.CharField(max_length=32, help_text="Key of the provider in connectors.registry")
+    name = models.CharField(max_length=128)
+    config = models.JSONField(default=dict, help_text="The non-secret config fields")
+    secrets_encrypted = models.TextField(blank=True, default="", help_text="Fernet token of the secret fields' JSON")
+    enabled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind"], condition=Q(enabled=True), name="one_enabled_connector_per_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PipelineError(models.TextChoices):
+    """Error classes of Postern's own pipeline, beside the provider's ErrorClass values."""
+
+    QUEUE = "queue", "Task queue unavailable"
+    EXPIRED = "expired", "Code expired before delivery"
+    UNDELIVERABLE = "undeliverable", "Connector gone or unreadable"
+    UNKNOWN_OUTCOME = "unknown_outcome", "Outcome unknown"
+
+
+class SmsMessage(models.Model):
+    """One SMS and its delivery: QUEUED → SENDING → SENT | FAILED (retries go SENDING → QUEUED)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "QUEUED", "Queued"
+        SENDING = "SENDING", "Sending"
+        SENT = "SENT", "Sent"
+        FAILED = "FAILED", "Failed"
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="sms_messages")
+    connector = models.ForeignKey(Connector, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
+    # Kept on the row: a test send may use a connector that is not saved yet.
+    provider = models.CharField(max_length=32)
+    usage_type = models.CharField(max_length=20, choices=[(u.value, u.value) for u in UsageType])
+    phone = models.CharField(max_length=20, help_text="E.164")
+    template_code = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Attempts whose outcome is unknown (read timeout): the SMS may be out, so these are retried at most once.
+    uncertain_attempts = models.PositiveSmallIntegerField(default=0)
+    # Wiped to "" once the row is SENT or FAILED, so a stolen database holds no usable code or test credentials.
+    code_encrypted = models.TextField(blank=True, default="")
+    config_encrypted = models.TextField(blank=True, default="", help_text="Test sends only: the unsaved config")
+    valid_until = models.DateTimeField(help_text="The code expires then; no attempt is made after it")
+    is_test = models.BooleanField(default=False)
+    provider_request_id = models.CharField(max_length=128, blank=True, default="")
+    serial_no = models.CharField(max_length=128, blank=True, default="")
+    fee = models.PositiveIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=128, blank=True, default="")
+    error_class = models.CharField(max_length=32, blank=True, default="")
+    error_message = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sending_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at"], name="sms_tenant_created"),
+            models.Index(fields=["tenant", "status"], name="sms_tenant_status"),
+        ]
+
+    def __str__(self):
+        return f"SMS {self.id}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SENT, self.Status.FAILED)

@@ -1,0 +1,137 @@
+"""Reads on connectors and the SMS message log; every read is scoped to one tenant."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from connectors.models import Connector, PipelineError, SmsMessage
+from connectors.phone import mask_phone
+from connectors.providers.base import ErrorClass, SmsProvider, fix_for
+from connectors.registry import UnknownProvider, registry
+from console import crypto
+
+PIPELINE_FIXES = {
+    PipelineError.QUEUE: "Postern could not reach its task queue (Redis), so nothing was sent. Check that Redis and "
+    "the Celery worker are running, then send again.",
+    PipelineError.EXPIRED: "The code expired before it could be delivered: the provider kept failing or the queue "
+    "was backed up. Check the worker and the provider, then send again.",
+    PipelineError.UNDELIVERABLE: "The connector was deleted, its provider removed, or its secrets cannot be "
+    "decrypted with POSTERN_ENCRYPTION_KEY. Set the connector up again.",
+    PipelineError.UNKNOWN_OUTCOME: "The worker stopped while waiting for the provider, so the SMS may or may not "
+    "have gone out. It is not resent automatically, to never send a code twice.",
+}
+_PROVIDER_ERROR_CLASSES = frozenset(error_class.value for error_class in ErrorClass)
+
+
+# --- Connectors --------------------------------------------------------------------------------------------------
+
+
+def connectors_for_tenant(tenant):
+    return Connector.objects.filter(tenant=tenant).order_by("kind", "created_at", "id")
+
+
+def connector_for_tenant(tenant, connector_id) -> Connector:
+    """The tenant's connector, or 404 (also for another tenant's connector)."""
+    return get_object_or_404(Connector, tenant=tenant, pk=connector_id)
+
+
+def enabled_sms_connector(tenant) -> Connector | None:
+    return Connector.objects.filter(tenant=tenant, kind=Connector.Kind.SMS, enabled=True).first()
+
+
+def provider_or_none(key: str | None) -> SmsProvider | None:
+    """The registered provider; None for an unknown key (a stored connector may outlive its provider module)."""
+    try:
+        return registry.get(key or "")
+    except UnknownProvider:
+        return None
+
+
+def connector_secrets(connector: Connector) -> dict[str, str]:
+    """The decrypted secret fields; raises ValueError when POSTERN_ENCRYPTION_KEY cannot decrypt them."""
+    if not connector.secrets_encrypted:
+        return {}
+    return json.loads(crypto.decrypt(connector.secrets_encrypted))
+
+
+def connector_full_config(connector: Connector) -> dict[str, Any]:
+    """The config a provider sends with, secrets included: for the delivery task only, never for a page."""
+    return {**connector.config, **connector_secrets(connector)}
+
+
+# --- Messages ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageFilters:
+    status: str = ""
+    usage_type: str = ""
+    phone_e164: str = ""
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+
+
+def messages_for_tenant(tenant, filters: MessageFilters | None = None):
+    filters = filters or MessageFilters()
+    messages = SmsMessage.objects.filter(tenant=tenant).select_related("connector").defer(
+        "code_encrypted", "config_encrypted"
+    )
+    if filters.status:
+        messages = messages.filter(status=filters.status)
+    if filters.usage_type:
+        messages = messages.filter(usage_type=filters.usage_type)
+    if filters.phone_e164:
+        messages = messages.filter(phone=filters.phone_e164)
+    if filters.date_from:
+        messages = messages.filter(created_at__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        messages = messages.filter(created_at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    return messages.order_by("-created_at", "-id")
+
+
+def message_for_tenant(tenant, message_id) -> SmsMessage:
+    """The tenant's message, or 404 (also for another tenant's message)."""
+    return get_object_or_404(SmsMessage.objects.select_related("connector"), tenant=tenant, pk=message_id)
+
+
+def sms_message_status(tenant, message_id) -> str | None:
+    """QUEUED, SENDING, SENT or FAILED; None when the tenant has no such message."""
+    return SmsMessage.objects.filter(tenant=tenant, pk=message_id).values_list("status", flat=True).first()
+
+
+def message_fix(message: SmsMessage) -> str:
+    """What the admin should do about a failed message, in plain words ("" when there is nothing to fix)."""
+    if message.status != SmsMessage.Status.FAILED or not message.error_class:
+        return ""
+    if message.error_class in PIPELINE_FIXES:
+        return PIPELINE_FIXES[PipelineError(message.error_class)]
+    error_class = message.error_class if message.error_class in _PROVIDER_ERROR_CLASSES else ErrorClass.UNKNOWN
+    provider = provider_or_none(message.provider)
+    return provider.fix_for(error_class, message.error_code) if provider else fix_for(error_class, message.error_code)
+
+
+def message_status_payload(message: SmsMessage) -> dict[str, Any]:
+    """What the console's live progress shows; never the code, the full number or a secret."""
+    return {
+        "id": message.pk,
+        "status": message.status,
+        "status_label": message.get_status_display(),
+        "finished": message.is_finished,
+        "phone": mask_phone(message.phone),
+        "attempts": message.attempts,
+        "serial_no": message.serial_no,
+        "fee": message.fee,
+        "request_id": message.provider_request_id,
+        "error_code": message.error_code,
+        "error_message": message.error_message,
+        "fix": message_fix(message),
+    }
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))

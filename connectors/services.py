@@ -1,0 +1,409 @@
+"""Writes on connectors, and the SMS pipeline: every SMS is a row, queued after commit, delivered at most once.
+
+Console changes are audited with field names only; secrets and codes never reach a log, an audit entry, the
+broker or a page.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
+from connectors import selectors
+from connectors.exceptions import NoSmsConnector, SmsQueueUnavailable, TestSendRateLimited
+from connectors.models import Connector, PipelineError, SmsMessage
+from connectors.phone import InvalidPhone, mask_phone, normalize_phone
+from connectors.providers.base import MASK, ConfigError, Failed, Sent, SmsProvider, UsageType
+from connectors.registry import UnknownProvider, registry
+from console import crypto, ratelimit
+from console.audit.services import audit_record, changed_fields
+from console.tenants.models import Tenant
+
+__all__ = [
+    "NoSmsConnector", "SmsQueueUnavailable", "TestSendRateLimited", "connector_config_for_edit", "connector_create",
+    "connector_delete", "connector_set_enabled", "connector_update", "sms_deliver", "sms_deliver_timed_out",
+    "sms_send", "sms_test_send",
+]
+
+logger = logging.getLogger(__name__)
+
+TEST_SEND_LIMIT = 5
+TEST_SEND_WINDOW_SECONDS = 60
+TEST_CODE_LIFETIME = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+# A read timeout may mean the SMS went out; resending it risks a second SMS, so only once.
+MAX_UNCERTAIN_RETRIES = 1
+BACKOFF_BASE_SECONDS = 2
+_QUEUE_ERRORS = (OperationalError, RedisError, OSError)
+
+
+# --- Connectors ----------------------------------------------------------------------------------------------------
+
+
+def connector_create(*, tenant, acting_user, provider_key: str, config: dict[str, Any], name: str = "") -> Connector:
+    """Save a validated connector; it is enabled when the tenant has no enabled connector of its kind yet."""
+    provider = _provider(provider_key)
+    cleaned = _validated(provider, _with_kept_secrets(provider, config, {}))
+    public, secret = _split_secrets(provider, cleaned)
+    with transaction.atomic():
+        _lock_tenant(tenant)
+        has_enabled = Connector.objects.filter(tenant=tenant, kind=Connector.Kind.SMS, enabled=True).exists()
+        connector = Connector.objects.create(
+            tenant=tenant, kind=Connector.Kind.SMS, provider=provider.key, name=_display_name(name, provider),
+            config=public, secrets_encrypted=_encrypt_secrets(secret), enabled=not has_enabled,
+        )
+        audit_record(tenant=tenant, actor=acting_user, action="connector.create", target=connector, changes={
+            "provider": provider.key, "config": public, "secrets": sorted(secret), "enabled": connector.enabled,
+        })
+    return connector
+
+
+def connector_update(*, connector: Connector, acting_user, config: dict[str, Any], name: str = "") -> Connector:
+    """Replace the config; a secret left blank (or still masked) keeps the stored one."""
+    provider = _provider(connector.provider)
+    stored_secrets = _stored_secrets_or_none(connector)
+    cleaned = _validated(provider, _with_kept_secrets(provider, config, stored_secrets))
+    public, secret = _split_secrets(provider, cleaned)
+    before = {**connector.config, **stored_secrets, "name": connector.name}
+    with transaction.atomic():
+        connector.name = _display_name(name, provider)
+        connector.config = public
+        connector.secrets_encrypted = _encrypt_secrets(secret)
+        connector.save(update_fields=["name", "config", "secrets_encrypted", "updated_at"])
+        changes = changed_fields(before, {**cleaned, "name": connector.name}, secret_fields=tuple(secret))
+        if changes:
+            audit_record(tenant=connector.tenant, actor=acting_user, action="connector.update", target=connector,
+                         changes=changes)
+    return connector
+
+
+def connector_set_enabled(*, connector: Connector, enabled: bool, acting_user) -> Connector:
+    """Enable or disable; enabling one disables the tenant's other connector of the same kind, atomically."""
+    with transaction.atomic():
+        _lock_tenant(connector.tenant)
+        if enabled:
+            others = Connector.objects.filter(tenant_id=connector.tenant_id, kind=connector.kind, enabled=True)
+            for other in others.exclude(pk=connector.pk):
+                other.enabled = False
+                other.save(update_fields=["enabled", "updated_at"])
+                audit_record(tenant=connector.tenant, actor=acting_user, action="connector.disable", target=other,
+                             changes={"reason": f"connector {connector.pk} enabled instead"})
+        if connector.enabled != enabled:
+            connector.enabled = enabled
+            connector.save(update_fields=["enabled", "updated_at"])
+            audit_record(tenant=connector.tenant, actor=acting_user,
+                         action="connector.enable" if enabled else "connector.disable", target=connector)
+    return connector
+
+
+@transaction.atomic
+def connector_delete(*, connector: Connector, acting_user) -> None:
+    """Delete the connector; its messages stay in the log, and queued ones fail as undeliverable."""
+    audit_record(tenant=connector.tenant, actor=acting_user, action="connector.delete", target=connector,
+                 changes={"provider": connector.provider, "name": connector.name})
+    connector.delete()
+
+
+def connector_config_for_edit(connector: Connector) -> dict[str, Any]:
+    """The config to show in the console: schema order, secrets masked to their last 4 characters."""
+    provider = _provider(connector.provider)
+    stored_secrets = _stored_secrets_or_none(connector)
+    masked_secrets = provider.mask_secrets(stored_secrets)
+    for name in _secret_names(provider):
+        if name not in stored_secrets and connector.secrets_encrypted:
+            masked_secrets[name] = MASK  # stored but unreadable: show that something is there
+    merged = {**connector.config, **masked_secrets}
+    ordered = {field.name: merged[field.name] for field in provider.config_fields if field.name in merged}
+    return ordered | {key: value for key, value in merged.items() if key not in ordered}
+
+
+def _provider(key: str) -> SmsProvider:
+    try:
+        return registry.get(key)
+    except UnknownProvider:
+        raise ValidationError({"provider": f"There is no provider called {key!r}."}) from None
+
+
+def _display_name(name: str, provider: SmsProvider) -> str:
+    return (name or "").strip()[:128] or provider.name
+
+
+def _lock_tenant(tenant) -> None:
+    # Serialises connector changes per tenant, so "enable this one, disable the others" cannot interleave.
+    Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+
+
+def _secret_names(provider: SmsProvider) -> list[str]:
+    return [field.name for field in provider.config_fields if field.secret]
+
+
+def _split_secrets(provider: SmsProvider, config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    names = set(_secret_names(provider))
+    public = {key: value for key, value in config.items() if key not in names}
+    secret = {key: value for key, value in config.items() if key in names}
+    return public, secret
+
+
+def _encrypt_secrets(secret: dict[str, str]) -> str:
+    return crypto.encrypt(json.dumps(secret)) if secret else ""
+
+
+def _stored_secrets_or_none(connector: Connector | None) -> dict[str, str]:
+    if connector is None:
+        return {}
+    try:
+        return selectors.connector_secrets(connector)
+    except ValueError:
+        logger.warning("Connector %s: stored secrets cannot be decrypted; they must be entered again", connector.pk)
+        return {}
+
+
+def _is_kept(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and (not value.strip() or value.startswith(MASK)))
+
+
+def _with_kept_secrets(provider: SmsProvider, config: dict[str, Any], stored: dict[str, str]) -> dict[str, Any]:
+    """A blank or masked secret means "keep the stored one"; with none stored, it is missing."""
+    merged = dict(config)
+    for name in _secret_names(provider):
+        if _is_kept(merged.get(name)):
+            if name in stored:
+                merged[name] = stored[name]
+            else:
+                merged.pop(name, None)
+    return merged
+
+
+def _validated(provider: SmsProvider, config: Any) -> dict[str, Any]:
+    try:
+        return provider.validate(config)
+    except ConfigError as exc:
+        raise ValidationError({path: [message] for path, message in exc.errors.items()}) from None
+
+
+# --- Sending -------------------------------------------------------------------------------------------------------
+
+
+def sms_send(*, tenant, phone_e164: str, usage_type: str, code: str, valid_until: datetime) -> SmsMessage:
+    """Queue a verification code for the tenant's enabled SMS connector; returns the QUEUED row.
+
+    The row is committed first and the task (row id only) enqueued on commit. Call this outside an atomic block:
+    inside one, the task is enqueued when the outermost block commits and SmsQueueUnavailable comes out of that
+    block's exit. Raises NoSmsConnector when none is enabled, SmsQueueUnavailable (row FAILED) when the broker is
+    down — the caller answers 503.
+    """
+    usage_type = UsageType(usage_type)
+    _check_code(code)
+    normalized = normalize_phone(phone_e164, "ZZ")
+    if normalized != phone_e164:
+        raise ValueError("phone_e164 must already be E.164, e.g. +8613800138000; use connectors.phone")
+    connector = selectors.enabled_sms_connector(tenant)
+    if connector is None:
+        raise NoSmsConnector(f"Tenant {tenant.pk} has no enabled SMS connector")
+    provider = _provider(connector.provider)
+    template_code = provider.template_code_for(connector.config, usage_type)
+    message = SmsMessage(
+        tenant=tenant, connector=connector, provider=provider.key, usage_type=usage_type, phone=phone_e164,
+        template_code=template_code, code_encrypted=crypto.encrypt(code), valid_until=valid_until,
+    )
+    with transaction.atomic():
+        message.save()
+        _enqueue_on_commit(message)
+    return message
+
+
+def sms_test_send(
+    *, tenant, acting_user, provider_key: str, config: dict[str, Any], phone_raw: str, connector: Connector | None = None
+) -> SmsMessage:
+    """Send a random code with the Generic template using the UNSAVED config, after checking it all.
+
+    Raises ValidationError keyed by config path (`templates[2].usageType`) or `phone`, TestSendRateLimited, or
+    SmsQueueUnavailable. Blank secrets are taken from `connector` (the one being edited).
+    """
+    provider = _provider(provider_key)
+    if connector is not None and (connector.tenant_id != tenant.pk or connector.provider != provider.key):
+        raise ValueError("connector must be the tenant's connector being edited, for the same provider")
+    errors: dict[str, list[str]] = {}
+    try:
+        cleaned = _validated(provider, _with_kept_secrets(provider, config, _stored_secrets_or_none(connector)))
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        phone = normalize_phone(phone_raw, tenant.default_country)
+    except InvalidPhone as exc:
+        errors["phone"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    _count_test_send(tenant, acting_user)
+    message = SmsMessage(
+        tenant=tenant, connector=connector, provider=provider.key, usage_type=UsageType.GENERIC, phone=phone,
+        template_code=provider.template_code_for(cleaned, UsageType.GENERIC),
+        code_encrypted=crypto.encrypt(f"{secrets.randbelow(10**6):06d}"),
+        config_encrypted=crypto.encrypt(json.dumps(cleaned)), valid_until=timezone.now() + TEST_CODE_LIFETIME,
+        is_test=True,
+    )
+    with transaction.atomic():
+        message.save()
+        audit_record(tenant=tenant, actor=acting_user, action="connector.test_send", target=message, changes={
+            "provider": provider.key, "connector": connector.pk if connector else None, "phone": mask_phone(phone),
+        })
+        _enqueue_on_commit(message)
+    return message
+
+
+def _count_test_send(tenant, acting_user) -> None:
+    for key in (f"sms-test:admin:{acting_user.pk}", f"sms-test:tenant:{tenant.pk}"):
+        verdict = ratelimit.hit(key, limit=TEST_SEND_LIMIT, window=TEST_SEND_WINDOW_SECONDS)
+        if not verdict.allowed:
+            raise TestSendRateLimited(verdict.retry_after)
+
+
+def _check_code(code: str) -> None:
+    # Tencent's OTP parameters are at most 6 digits; anything else would be refused after queueing.
+    if not (isinstance(code, str) and code.isdigit() and 0 < len(code) <= 6):
+        raise ValueError("code must be 1 to 6 digits")
+
+
+def _enqueue_on_commit(message: SmsMessage) -> None:
+    # The worker must find the row, so the task is published only once it is committed.
+    transaction.on_commit(partial(_enqueue_delivery, message))
+
+
+def _enqueue_delivery(message: SmsMessage, countdown: float | None = None) -> None:
+    """Publish the row id; a dead broker fails fast (no publish retries), FAILs the row and raises."""
+    from connectors.tasks import deliver_sms
+
+    try:
+        deliver_sms.apply_async(args=[message.pk], countdown=countdown, retry=False)
+    except _QUEUE_ERRORS as exc:
+        logger.error("SMS %s to %s could not be queued: %s", message.pk, mask_phone(message.phone), exc)
+        _finish(message, SmsMessage.Status.FAILED, from_status=(SmsMessage.Status.QUEUED,),
+                error_class=PipelineError.QUEUE, error_code="QueueUnavailable",
+                error_message="The task queue could not be reached; nothing was sent.")
+        message.refresh_from_db()
+        raise SmsQueueUnavailable(message) from exc
+
+
+# --- Delivery (in the Celery worker) ---------------------------------------------------------------------------------
+
+
+def sms_deliver(*, message: SmsMessage) -> None:
+    """Send a QUEUED message once: claim it (QUEUED → SENDING), call the provider, record the answer.
+
+    At most once: the claim is a conditional UPDATE, so a redelivered or duplicated task finds the row SENDING,
+    SENT or FAILED and does nothing. The price is a window: when the worker dies between the claim and the
+    provider's answer, the row stays SENDING and is never resent — the SMS may or may not be out, and sending a
+    code twice is the worse failure. A sweeper may mark such rows FAILED (`PipelineError.UNKNOWN_OUTCOME`) once
+    they are older than the task's hard time limit.
+
+    Transient failures go back to QUEUED and are retried with exponential backoff (2, 4, 8, 16 s; 5 attempts) while
+    the code is valid; a failure that may have sent (read timeout) is retried once at most; the rest fail at once.
+    """
+    now = timezone.now()
+    claimed = SmsMessage.objects.filter(pk=message.pk, status=SmsMessage.Status.QUEUED).update(
+        status=SmsMessage.Status.SENDING, sending_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        logger.info("SMS %s is no longer queued; not sending it again", message.pk)
+        return
+    message.refresh_from_db()
+    if now >= message.valid_until:
+        _fail(message, PipelineError.EXPIRED, "CodeExpired", "The code expired before it could be sent.")
+        return
+    try:
+        provider, config = _delivery_setup(message)
+    except _Undeliverable as exc:
+        _fail(message, PipelineError.UNDELIVERABLE, exc.code, str(exc))
+        return
+    try:
+        result = provider.send(
+            config=config, phone_e164=message.phone, template_code=message.template_code,
+            params=[crypto.decrypt(message.code_encrypted)], session_context=str(message.pk),
+        )
+    except Exception:
+        # A bug, not an answer: the request may have gone out, so the row is closed rather than retried.
+        logger.exception("SMS %s: the provider raised instead of answering", message.pk)
+        _fail(message, PipelineError.UNKNOWN_OUTCOME, "ProviderCrashed", "Postern failed while sending.")
+        return
+    if isinstance(result, Sent):
+        _finish(message, SmsMessage.Status.SENT, provider_request_id=result.request_id or "",
+                serial_no=result.serial_no or "", fee=result.fee, error_code="", error_class="", error_message="")
+        return
+    retry_in = _retry_delay(message, result)
+    if retry_in is None:
+        _fail(message, result.error_class, result.error_code, result.message, request_id=result.request_id)
+        return
+    requeued = SmsMessage.objects.filter(pk=message.pk, status=SmsMessage.Status.SENDING).update(
+        status=SmsMessage.Status.QUEUED, error_code=result.error_code, error_class=result.error_class,
+        error_message=result.message[:500], provider_request_id=result.request_id or "",
+        uncertain_attempts=F("uncertain_attempts") + int(result.maybe_sent),
+    )
+    if requeued:
+        logger.info("SMS %s: %s, retrying in %s s", message.pk, result.error_code, retry_in)
+        try:
+            _enqueue_delivery(message, countdown=retry_in)
+        except SmsQueueUnavailable:
+            pass  # the row is FAILED and the error logged; nobody waits on this task
+
+
+def sms_deliver_timed_out(*, message: SmsMessage) -> None:
+    """The task ran out of time mid-call: the outcome is unknown and the row is closed, not resent."""
+    _fail(message, PipelineError.UNKNOWN_OUTCOME, "TimeLimitExceeded",
+          "The provider did not answer within the task's time limit.")
+
+
+class _Undeliverable(Exception):
+    def __init__(self, code: str, text: str):
+        super().__init__(text)
+        self.code = code
+
+
+def _delivery_setup(message: SmsMessage) -> tuple[SmsProvider, dict[str, Any]]:
+    try:
+        provider = registry.get(message.provider)
+    except UnknownProvider:
+        raise _Undeliverable("ProviderGone", f"The provider {message.provider!r} is no longer installed.") from None
+    try:
+        if message.is_test:
+            return provider, json.loads(crypto.decrypt(message.config_encrypted))
+        if message.connector is None:
+            # Like authentik's "Discarding message": the configuration it was meant for is gone.
+            raise _Undeliverable("ConnectorDeleted", "The connector was deleted before the SMS was sent.")
+        return provider, selectors.connector_full_config(message.connector)
+    except ValueError:
+        raise _Undeliverable("SecretsUnreadable", "The stored secrets cannot be decrypted.") from None
+
+
+def _retry_delay(message: SmsMessage, result: Failed) -> int | None:
+    if not result.retryable or message.attempts >= MAX_ATTEMPTS:
+        return None
+    if result.maybe_sent and message.uncertain_attempts >= MAX_UNCERTAIN_RETRIES:
+        return None
+    delay = BACKOFF_BASE_SECONDS * 2 ** (message.attempts - 1)
+    if timezone.now() + timedelta(seconds=delay) >= message.valid_until:
+        return None
+    return delay
+
+
+def _fail(message: SmsMessage, error_class: str, error_code: str, text: str, request_id: str | None = None) -> None:
+    _finish(message, SmsMessage.Status.FAILED, error_class=str(error_class), error_code=error_code,
+            error_message=(text or "")[:500], provider_request_id=request_id or "")
+
+
+def _finish(message: SmsMessage, status: str, from_status=(SmsMessage.Status.SENDING,), **fields) -> None:
+    """Record the final state and wipe the code and any test config, unless another task got there first."""
+    updated = SmsMessage.objects.filter(pk=message.pk, status__in=from_status).update(
+        status=status, finished_at=timezone.now(), code_encrypted="", config_encrypted="", **fields
+    )
+    if updated:
+        logger.info("SMS %s to %s: %s %s", message.pk, mask_phone(message.phone), status, fields.get("error_code", ""))

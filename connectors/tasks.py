@@ -1,0 +1,29 @@
+"""Celery tasks of the SMS pipeline: they take a row id and call a service (see services.sms_deliver)."""
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from connectors import services
+from connectors.models import SmsMessage
+from connectors.providers.tencent import request_timeout
+
+logger = logging.getLogger(__name__)
+
+# requests applies the timeout to connecting and again to reading, so one call can take twice the timeout.
+# The limits are enforced by the prefork pool; the threads pool `make run` uses relies on the SDK's timeout.
+SOFT_TIME_LIMIT = 2 * request_timeout() + 5
+HARD_TIME_LIMIT = SOFT_TIME_LIMIT + 5
+
+
+@shared_task(name="connectors.deliver_sms", acks_late=True, ignore_result=True,
+             soft_time_limit=SOFT_TIME_LIMIT, time_limit=HARD_TIME_LIMIT)
+def deliver_sms(message_id: int) -> None:
+    message = SmsMessage.objects.select_related("connector").filter(pk=message_id).first()
+    if message is None:
+        logger.warning("Discarding SMS task %s: the message no longer exists", message_id)
+        return
+    try:
+        services.sms_deliver(message=message)
+    except SoftTimeLimitExceeded:
+        services.sms_deliver_timed_out(message=message)
