@@ -72,8 +72,8 @@ def error_code(response):
 # --- Signatures -------------------------------------------------------------------------------------------------------
 
 
-def test_a_request_signed_as_tencent_documents_is_accepted(tencent_sms_emulator):
-    response = post(tencent_sms_emulator)
+def test_a_request_signed_as_tencent_documents_is_accepted(sms_emulator):
+    response = post(sms_emulator)
 
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
@@ -86,51 +86,51 @@ def test_a_request_signed_as_tencent_documents_is_accepted(tencent_sms_emulator)
 
 
 @pytest.mark.parametrize("skew", [-400, 400])
-def test_a_timestamp_more_than_five_minutes_off_has_expired(tencent_sms_emulator, skew):
-    response = post(tencent_sms_emulator, timestamp=int(time.time()) + skew)
+def test_a_timestamp_more_than_five_minutes_off_has_expired(sms_emulator, skew):
+    response = post(sms_emulator, timestamp=int(time.time()) + skew)
 
     assert error_code(response) == "AuthFailure.SignatureExpire"
     assert response.headers["Content-Type"] == "application/json"
 
 
-def test_a_timestamp_within_five_minutes_is_accepted(tencent_sms_emulator):
-    assert "SendStatusSet" in post(tencent_sms_emulator, timestamp=int(time.time()) - 250).json()["Response"]
+def test_a_timestamp_within_five_minutes_is_accepted(sms_emulator):
+    assert "SendStatusSet" in post(sms_emulator, timestamp=int(time.time()) - 250).json()["Response"]
 
 
-def test_an_unknown_secret_id_is_not_found(tencent_sms_emulator):
-    assert error_code(post(tencent_sms_emulator, secret_id="AKIDnobody")) == "AuthFailure.SecretIdNotFound"
+def test_an_unknown_secret_id_is_not_found(sms_emulator):
+    assert error_code(post(sms_emulator, secret_id="AKIDnobody")) == "AuthFailure.SecretIdNotFound"
 
 
-def test_a_wrong_secret_key_fails_the_signature(tencent_sms_emulator):
-    assert error_code(post(tencent_sms_emulator, secret_key="wrong")) == "AuthFailure.SignatureFailure"
+def test_a_wrong_secret_key_fails_the_signature(sms_emulator):
+    assert error_code(post(sms_emulator, secret_key="wrong")) == "AuthFailure.SignatureFailure"
 
 
-def test_a_body_changed_after_signing_fails_the_signature(tencent_sms_emulator):
+def test_a_body_changed_after_signing_fails_the_signature(sms_emulator):
     body = json.dumps(send_sms_body()).encode()
-    headers = signed_headers(tencent_sms_emulator, body)
+    headers = signed_headers(sms_emulator, body)
     tampered = json.dumps(send_sms_body(TemplateParamSet=["000000"])).encode()
 
-    response = requests.post(tencent_sms_emulator.url + "/", data=tampered, headers=headers, timeout=5)
+    response = requests.post(sms_emulator.url + "/", data=tampered, headers=headers, timeout=5)
 
     assert error_code(response) == "AuthFailure.SignatureFailure"
-    record = tencent_sms_emulator.client.wait_for_request(PHONE)
+    record = sms_emulator.client.wait_for_request(PHONE)
     assert record["signature_valid"] is False
 
 
-def test_a_signature_for_another_host_fails(tencent_sms_emulator):
-    assert error_code(post(tencent_sms_emulator, host="sms.tencentcloudapi.com")) == "AuthFailure.SignatureFailure"
+def test_a_signature_for_another_host_fails(sms_emulator):
+    assert error_code(post(sms_emulator, host="sms.tencentcloudapi.com")) == "AuthFailure.SignatureFailure"
 
 
-def test_a_credential_scope_for_another_day_fails(tencent_sms_emulator):
-    assert error_code(post(tencent_sms_emulator, date="2020-01-01")) == "AuthFailure.SignatureFailure"
+def test_a_credential_scope_for_another_day_fails(sms_emulator):
+    assert error_code(post(sms_emulator, date="2020-01-01")) == "AuthFailure.SignatureFailure"
 
 
 @pytest.mark.parametrize(
     "authorization",
     ["", "Bearer token", "TC3-HMAC-SHA256 Credential=AKIDtest/2024-01-01/sms/tc3_request, Signature=abc"],
 )
-def test_a_malformed_authorization_header_is_refused(tencent_sms_emulator, authorization):
-    response = post(tencent_sms_emulator, headers={"Authorization": authorization})
+def test_a_malformed_authorization_header_is_refused(sms_emulator, authorization):
+    response = post(sms_emulator, headers={"Authorization": authorization})
 
     assert error_code(response) == "AuthFailure.InvalidAuthorization"
 
@@ -147,8 +147,8 @@ def test_a_malformed_authorization_header_is_refused(tencent_sms_emulator, autho
         ({"X-TC-Region": "eu-frankfurt"}, "UnsupportedRegion"),
     ],
 )
-def test_the_action_version_and_region_are_checked(tencent_sms_emulator, headers, code):
-    assert error_code(post(tencent_sms_emulator, headers=headers)) == code
+def test_the_action_version_and_region_are_checked(sms_emulator, headers, code):
+    assert error_code(post(sms_emulator, headers=headers)) == code
 
 
 @pytest.mark.parametrize(
@@ -169,51 +169,51 @@ def test_the_action_version_and_region_are_checked(tencent_sms_emulator, headers
         (send_sms_body(SessionContext="x" * 512), "InvalidParameterValue"),
     ],
 )
-def test_bad_parameters_are_refused(tencent_sms_emulator, params, code):
-    assert error_code(post(tencent_sms_emulator, params)) == code
+def test_bad_parameters_are_refused(sms_emulator, params, code):
+    assert error_code(post(sms_emulator, params)) == code
 
 
-def test_a_body_that_is_not_json_is_refused(tencent_sms_emulator):
-    assert error_code(post(tencent_sms_emulator, body=b"PhoneNumberSet=1")) == "FailedOperation.JsonParseFail"
+def test_a_body_that_is_not_json_is_refused(sms_emulator):
+    assert error_code(post(sms_emulator, body=b"PhoneNumberSet=1")) == "FailedOperation.JsonParseFail"
 
 
-def test_an_international_number_needs_no_signature(tencent_sms_emulator):
-    response = post(tencent_sms_emulator, send_sms_body(PhoneNumberSet=["+6581234567"], SignName=None))
+def test_an_international_number_needs_no_signature(sms_emulator):
+    response = post(sms_emulator, send_sms_body(PhoneNumberSet=["+6581234567"], SignName=None))
 
     assert response.json()["Response"]["SendStatusSet"][0]["IsoCode"] == "SG"
 
 
-def test_an_invalid_number_fails_on_its_own(tencent_sms_emulator):
-    response = post(tencent_sms_emulator, send_sms_body(PhoneNumberSet=[PHONE, "+86123"]))
+def test_an_invalid_number_fails_on_its_own(sms_emulator):
+    response = post(sms_emulator, send_sms_body(PhoneNumberSet=[PHONE, "+86123"]))
 
     codes = [status["Code"] for status in response.json()["Response"]["SendStatusSet"]]
     assert codes == ["Ok", "InvalidParameterValue.IncorrectPhoneNumber"]
 
 
-def test_the_session_context_is_echoed(tencent_sms_emulator):
-    response = post(tencent_sms_emulator, send_sms_body(SessionContext="attempt-7"))
+def test_the_session_context_is_echoed(sms_emulator):
+    response = post(sms_emulator, send_sms_body(SessionContext="attempt-7"))
 
     assert response.json()["Response"]["SendStatusSet"][0]["SessionContext"] == "attempt-7"
 
 
-def test_unknown_apps_and_signatures_are_refused_once_configured(tencent_sms_emulator):
-    tencent_sms_emulator.client.configure(apps=["1400000001"], signatures=["Acme"])
+def test_unknown_apps_and_signatures_are_refused_once_configured(sms_emulator):
+    sms_emulator.client.configure(apps=["1400000001"], signatures=["Acme"])
 
-    assert error_code(post(tencent_sms_emulator)) == "InvalidParameterValue.SdkAppIdNotExist"
-    assert error_code(post(tencent_sms_emulator, send_sms_body(SmsSdkAppId="1400000001"))) == (
+    assert error_code(post(sms_emulator)) == "InvalidParameterValue.SdkAppIdNotExist"
+    assert error_code(post(sms_emulator, send_sms_body(SmsSdkAppId="1400000001"))) == (
         "FailedOperation.SignatureIncorrectOrUnapproved"
     )
-    accepted = post(tencent_sms_emulator, send_sms_body(SmsSdkAppId="1400000001", SignName="Acme"))
+    accepted = post(sms_emulator, send_sms_body(SmsSdkAppId="1400000001", SignName="Acme"))
     assert accepted.json()["Response"]["SendStatusSet"][0]["Code"] == "Ok"
 
 
 # --- Scripts and the control API --------------------------------------------------------------------------------------
 
 
-def test_a_scripted_phone_fails_with_http_200_until_cleared(tencent_sms_emulator):
-    tencent_sms_emulator.client.script_phone(PHONE, "LimitExceeded.PhoneNumberOneHourLimit", times=1)
+def test_a_scripted_phone_fails_with_http_200_until_cleared(sms_emulator):
+    sms_emulator.client.script_phone(PHONE, "LimitExceeded.PhoneNumberOneHourLimit", times=1)
 
-    first, second = post(tencent_sms_emulator), post(tencent_sms_emulator)
+    first, second = post(sms_emulator), post(sms_emulator)
 
     assert first.status_code == 200
     assert first.json()["Response"]["SendStatusSet"][0]["Code"] == "LimitExceeded.PhoneNumberOneHourLimit"
@@ -221,79 +221,79 @@ def test_a_scripted_phone_fails_with_http_200_until_cleared(tencent_sms_emulator
     assert second.json()["Response"]["SendStatusSet"][0]["Code"] == "Ok"
 
 
-def test_scripted_behaviours_apply_to_the_next_requests_in_order(tencent_sms_emulator):
-    tencent_sms_emulator.client.script_next([{"http_status": 503}, {"error": "InternalError.Timeout"}, {"drop": True}])
+def test_scripted_behaviours_apply_to_the_next_requests_in_order(sms_emulator):
+    sms_emulator.client.script_next([{"http_status": 503}, {"error": "InternalError.Timeout"}, {"drop": True}])
 
-    unavailable = post(tencent_sms_emulator)
-    internal_error = post(tencent_sms_emulator)
+    unavailable = post(sms_emulator)
+    internal_error = post(sms_emulator)
     with pytest.raises(requests.ConnectionError):
-        post(tencent_sms_emulator)
-    normal = post(tencent_sms_emulator)
+        post(sms_emulator)
+    normal = post(sms_emulator)
 
     assert unavailable.status_code == 503
     assert error_code(internal_error) == "InternalError.Timeout"
     assert normal.json()["Response"]["SendStatusSet"][0]["Code"] == "Ok"
-    codes = [record["response_code"] for record in tencent_sms_emulator.client.requests()]
+    codes = [record["response_code"] for record in sms_emulator.client.requests()]
     assert codes == ["HTTP 503", "InternalError.Timeout", "dropped", "Ok"]
 
 
-def test_latency_delays_api_requests(tencent_sms_emulator):
-    tencent_sms_emulator.client.set_latency(300)
+def test_latency_delays_api_requests(sms_emulator):
+    sms_emulator.client.set_latency(300)
     started = time.monotonic()
 
-    post(tencent_sms_emulator)
+    post(sms_emulator)
 
     assert time.monotonic() - started >= 0.3
 
 
-def test_a_scripted_delay_adds_to_one_request(tencent_sms_emulator):
-    tencent_sms_emulator.client.script_next([{"delay_ms": 200}])
+def test_a_scripted_delay_adds_to_one_request(sms_emulator):
+    sms_emulator.client.script_next([{"delay_ms": 200}])
     started = time.monotonic()
-    post(tencent_sms_emulator)
+    post(sms_emulator)
     delayed = time.monotonic() - started
 
     started = time.monotonic()
-    post(tencent_sms_emulator)
+    post(sms_emulator)
 
     assert delayed >= 0.2 > time.monotonic() - started
 
 
-def test_requests_are_recorded_with_their_parameters(tencent_sms_emulator):
-    post(tencent_sms_emulator, send_sms_body(PhoneNumberSet=["+6581234567"], SignName=None))
-    post(tencent_sms_emulator)
+def test_requests_are_recorded_with_their_parameters(sms_emulator):
+    post(sms_emulator, send_sms_body(PhoneNumberSet=["+6581234567"], SignName=None))
+    post(sms_emulator)
 
-    [record] = tencent_sms_emulator.client.requests(phone=PHONE)
+    [record] = sms_emulator.client.requests(phone=PHONE)
     assert record["params"]["TemplateParamSet"] == ["123456"]
     assert record["signature_valid"] is True
     assert record["http_status"] == 200
     assert record["headers"]["X-TC-Action"] == "SendSms"
-    assert len(tencent_sms_emulator.client.requests()) == 2
+    assert len(sms_emulator.client.requests()) == 2
 
 
-def test_the_phone_filter_accepts_an_unencoded_plus(tencent_sms_emulator):
-    post(tencent_sms_emulator)
+def test_the_phone_filter_accepts_an_unencoded_plus(sms_emulator):
+    post(sms_emulator)
 
-    response = requests.get(f"{tencent_sms_emulator.url}/__emulator__/requests?phone=+8613800138000", timeout=5)
+    response = requests.get(f"{sms_emulator.url}/__emulator__/requests?phone=+8613800138000", timeout=5)
 
     assert len(response.json()) == 1
 
 
-def test_reset_forgets_requests_and_scripts(tencent_sms_emulator):
-    tencent_sms_emulator.client.script_phone(PHONE, "LimitExceeded.PhoneNumberDailyLimit")
-    tencent_sms_emulator.client.script_next([{"drop": True}])
-    tencent_sms_emulator.client.reset()
+def test_reset_forgets_requests_and_scripts(sms_emulator):
+    sms_emulator.client.script_phone(PHONE, "LimitExceeded.PhoneNumberDailyLimit")
+    sms_emulator.client.script_next([{"drop": True}])
+    sms_emulator.client.reset()
 
-    response = post(tencent_sms_emulator)
+    response = post(sms_emulator)
 
     assert response.json()["Response"]["SendStatusSet"][0]["Code"] == "Ok"
-    assert len(tencent_sms_emulator.client.requests()) == 1
+    assert len(sms_emulator.client.requests()) == 1
 
 
-def test_the_inbox_lists_messages_newest_first(tencent_sms_emulator):
-    post(tencent_sms_emulator, send_sms_body(TemplateParamSet=["111111"]))
-    post(tencent_sms_emulator, send_sms_body(TemplateParamSet=["<b>2</b>"]))
+def test_the_inbox_lists_messages_newest_first(sms_emulator):
+    post(sms_emulator, send_sms_body(TemplateParamSet=["111111"]))
+    post(sms_emulator, send_sms_body(TemplateParamSet=["<b>2</b>"]))
 
-    page = requests.get(f"{tencent_sms_emulator.url}/__emulator__/inbox", timeout=5)
+    page = requests.get(f"{sms_emulator.url}/__emulator__/inbox", timeout=5)
 
     assert page.headers["Content-Type"].startswith("text/html")
     assert 'http-equiv="refresh"' in page.text
@@ -301,9 +301,9 @@ def test_the_inbox_lists_messages_newest_first(tencent_sms_emulator):
     assert "Postern" in page.text and PHONE in page.text
 
 
-def test_wait_for_request_gives_up_after_its_timeout(tencent_sms_emulator):
+def test_wait_for_request_gives_up_after_its_timeout(sms_emulator):
     with pytest.raises(TimeoutError):
-        tencent_sms_emulator.client.wait_for_request("+8613900139000", timeout=0.2)
+        sms_emulator.client.wait_for_request("+8613900139000", timeout=0.2)
 
 
 @pytest.mark.parametrize(
@@ -317,12 +317,12 @@ def test_wait_for_request_gives_up_after_its_timeout(tencent_sms_emulator):
         ("config", {"templates": ["2002"]}),
     ],
 )
-def test_bad_control_requests_are_refused(tencent_sms_emulator, path, payload):
-    response = requests.post(f"{tencent_sms_emulator.url}/__emulator__/{path}", json=payload, timeout=5)
+def test_bad_control_requests_are_refused(sms_emulator, path, payload):
+    response = requests.post(f"{sms_emulator.url}/__emulator__/{path}", json=payload, timeout=5)
 
     assert response.status_code == 400
     assert response.json()["error"]
 
 
-def test_health(tencent_sms_emulator):
-    assert requests.get(f"{tencent_sms_emulator.url}/__emulator__/health", timeout=5).json() == {"ok": True}
+def test_health(sms_emulator):
+    assert requests.get(f"{sms_emulator.url}/__emulator__/health", timeout=5).json() == {"ok": True}

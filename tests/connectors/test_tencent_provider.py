@@ -242,14 +242,14 @@ def test_end_users_only_hear_about_their_own_problems():
 # --- Sending through the real SDK -------------------------------------------------------------------------------------
 
 
-def test_a_send_reaches_tencent_signed_with_the_code(provider, emulator_config, tencent_sms_emulator):
+def test_a_send_reaches_tencent_signed_with_the_code(provider, emulator_config, sms_emulator):
     result = send(provider, emulator_config)
 
     assert isinstance(result, Sent)
     assert result.serial_no and result.request_id and result.fee == 1
-    record = tencent_sms_emulator.client.wait_for_request(PHONE)
+    record = sms_emulator.client.wait_for_request(PHONE)
     assert record["signature_valid"] is True
-    assert record["secret_id"] == "AKIDtest"
+    assert record["secret_id"] == sms_emulator.secret_id
     assert record["params"]["TemplateId"] == "2002"
     assert record["params"]["SignName"] == "Postern"
     assert record["params"]["SmsSdkAppId"] == "1400006666"
@@ -257,7 +257,7 @@ def test_a_send_reaches_tencent_signed_with_the_code(provider, emulator_config, 
     assert re.fullmatch(r"\d{6}", *record["params"]["TemplateParamSet"])
     assert record["headers"]["X-TC-Region"] == "ap-guangzhou"
     assert record["headers"]["X-TC-Action"] == "SendSms"
-    assert record["headers"]["Host"] == tencent_sms_emulator.url.removeprefix("http://")
+    assert record["headers"]["Host"] == sms_emulator.url.removeprefix("http://")
 
 
 def test_a_wrong_secret_is_a_credentials_problem(provider, emulator_config):
@@ -291,8 +291,8 @@ def test_a_clock_off_by_minutes_is_a_clock_problem(provider, emulator_config, mo
     )
 
 
-def test_an_unapproved_template_is_a_template_problem(provider, emulator_config, tencent_sms_emulator):
-    tencent_sms_emulator.client.script_next([{"error": "FailedOperation.TemplateIncorrectOrUnapproved"}])
+def test_an_unapproved_template_is_a_template_problem(provider, emulator_config, sms_emulator):
+    sms_emulator.client.script_next([{"error": "FailedOperation.TemplateIncorrectOrUnapproved"}])
 
     result = send(provider, emulator_config)
 
@@ -301,8 +301,8 @@ def test_an_unapproved_template_is_a_template_problem(provider, emulator_config,
     assert "Body Templates" in provider.fix_for(result.error_class, result.error_code)
 
 
-def test_templates_known_to_the_account_are_checked(provider, emulator_config, tencent_sms_emulator):
-    tencent_sms_emulator.client.configure(templates={"2002": 1})
+def test_templates_known_to_the_account_are_checked(provider, emulator_config, sms_emulator):
+    sms_emulator.client.configure(templates={"2002": 1})
 
     assert send(provider, emulator_config, template_code="2002").__class__ is Sent
     unknown = send(provider, emulator_config, template_code="2001")
@@ -325,16 +325,16 @@ def test_templates_known_to_the_account_are_checked(provider, emulator_config, t
         ("FailedOperation.SomethingNew", ErrorClass.UNKNOWN, False),
     ],
 )
-def test_request_errors_are_classified(provider, emulator_config, tencent_sms_emulator, code, error_class, retryable):
-    tencent_sms_emulator.client.script_next([{"error": code}])
+def test_request_errors_are_classified(provider, emulator_config, sms_emulator, code, error_class, retryable):
+    sms_emulator.client.script_next([{"error": code}])
 
     result = send(provider, emulator_config)
 
     assert (result.error_code, result.error_class, result.retryable) == (code, error_class, retryable)
 
 
-def test_a_per_number_limit_comes_back_as_a_failed_send(provider, emulator_config, tencent_sms_emulator):
-    tencent_sms_emulator.client.script_phone(PHONE, "LimitExceeded.PhoneNumberDailyLimit")
+def test_a_per_number_limit_comes_back_as_a_failed_send(provider, emulator_config, sms_emulator):
+    sms_emulator.client.script_phone(PHONE, "LimitExceeded.PhoneNumberDailyLimit")
 
     result = send(provider, emulator_config)
 
@@ -343,12 +343,12 @@ def test_a_per_number_limit_comes_back_as_a_failed_send(provider, emulator_confi
         "LimitExceeded.PhoneNumberDailyLimit", ErrorClass.PER_NUMBER_LIMIT, False,
     )
     assert result.raw["SendStatusSet"][0]["Code"] == "LimitExceeded.PhoneNumberDailyLimit"
-    record = tencent_sms_emulator.client.wait_for_request(PHONE)
+    record = sms_emulator.client.wait_for_request(PHONE)
     assert (record["http_status"], record["response_code"]) == (200, "Ok")
 
 
-def test_a_bad_gateway_is_a_retryable_network_failure(provider, emulator_config, tencent_sms_emulator):
-    tencent_sms_emulator.client.script_next([{"http_status": 502}])
+def test_a_bad_gateway_is_a_retryable_network_failure(provider, emulator_config, sms_emulator):
+    sms_emulator.client.script_next([{"http_status": 502}])
 
     result = send(provider, emulator_config)
 
@@ -356,8 +356,8 @@ def test_a_bad_gateway_is_a_retryable_network_failure(provider, emulator_config,
     assert isinstance(result.message, str) and "502" in result.message
 
 
-def test_a_dropped_connection_is_retryable_and_may_have_sent(provider, emulator_config, tencent_sms_emulator):
-    tencent_sms_emulator.client.script_next([{"drop": True}])
+def test_a_dropped_connection_is_retryable_and_may_have_sent(provider, emulator_config, sms_emulator):
+    sms_emulator.client.script_next([{"drop": True}])
 
     result = send(provider, emulator_config)
 
@@ -365,9 +365,9 @@ def test_a_dropped_connection_is_retryable_and_may_have_sent(provider, emulator_
     assert result.maybe_sent is True
 
 
-def test_a_read_timeout_is_retryable_and_may_have_sent(provider, emulator_config, tencent_sms_emulator, settings):
+def test_a_read_timeout_is_retryable_and_may_have_sent(provider, emulator_config, sms_emulator, settings):
     settings.SMS_PROVIDER_TIMEOUT = 1
-    tencent_sms_emulator.client.script_next([{"delay_ms": 1500}])
+    sms_emulator.client.script_next([{"delay_ms": 1500}])
 
     result = send(provider, emulator_config)
 
@@ -387,10 +387,10 @@ def test_a_refused_connection_is_retryable_and_did_not_send(provider, emulator_c
     )
 
 
-def test_logs_mask_the_phone_and_never_show_the_code(provider, emulator_config, tencent_sms_emulator, caplog):
+def test_logs_mask_the_phone_and_never_show_the_code(provider, emulator_config, sms_emulator, caplog):
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger=tencent.SDK_LOGGER_NAME)
-    tencent_sms_emulator.client.script_next([{"error": "FailedOperation.TemplateIncorrectOrUnapproved"}])
+    sms_emulator.client.script_next([{"error": "FailedOperation.TemplateIncorrectOrUnapproved"}])
 
     send(provider, emulator_config)
     send(provider, emulator_config)
