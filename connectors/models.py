@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import Q
 
+from connectors.phone import mask_phone
 from connectors.providers.base import UsageType
 
 
@@ -84,6 +85,10 @@ class SmsMessage(models.Model):
 
     def __str__(self):
         return f"SMS {self.id}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
 
     @property
     def is_finished(self) -> bool:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/", include("console.applications.urls")),
     path("console/", include("console.audit.urls")),
     path("console/", include("console.users.urls")),
+    path("console/", include("connectors.urls")),
     path("t/<str:tenant_id>/oidc/", include("console.oidc.urls")),
     path("", include("signin_experience.urls")),
 ]

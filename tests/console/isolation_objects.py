@@ -1,5 +1,21 @@
 """Objects of a tenant for the isolation walk: one per URL argument name beyond tenant_id/app_id/user_id."""
+from datetime import timedelta
+
+from django.utils import timezone
 
 
 def make_all(tenant, owner):
-    return {}
+    from connectors.models import SmsMessage
+    from connectors.services import connector_create
+
+    connector = connector_create(tenant=tenant, acting_user=owner, provider_key="tencent", config={
+        "accessKeyId": "AKIDvictim", "accessKeySecret": "victim-secret-key-1234", "signName": "Victim",
+        "sdkAppId": "1400000001",
+        "templates": [{"templateCode": str(1000 + index), "usageType": usage}
+                      for index, usage in enumerate(("Register", "SignIn", "ForgotPassword", "Generic"))],
+    })
+    message = SmsMessage.objects.create(
+        tenant=tenant, connector=connector, provider="tencent", usage_type="SignIn", phone="+8613800138000",
+        template_code="1001", valid_until=timezone.now() + timedelta(minutes=10),
+    )
+    return {"connector_id": connector.pk, "message_id": message.pk}

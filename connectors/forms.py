@@ -1,0 +1,186 @@
+"""Console forms: a connector's config (plain fields and a JSON view of the whole), and the message filters."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from connectors.models import SmsMessage
+from connectors.phone import InvalidPhone, normalize_phone
+from connectors.providers.base import MASK, SmsProvider, UsageType
+from connectors.selectors import MessageFilters
+
+MAX_CONFIG_CHARS = 20_000
+
+
+class ConnectorForm(forms.Form):
+    """The plain fields are the provider's top-level text fields; `config` is the JSON of the whole config.
+
+    With JavaScript the two views are kept in sync in the browser. Without it, a plain field the admin changed on
+    this page wins over the same key in the JSON, and the JSON supplies everything else (the templates list).
+    """
+
+    name = forms.CharField(label=_("Display name"), required=False, max_length=128)
+    config = forms.CharField(
+        label=_("Config (JSON)"), required=False, max_length=MAX_CONFIG_CHARS, strip=False,
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "false", "autocomplete": "off",
+                                     "data-json-editor": ""}),
+    )
+    # The plain fields' values as this page rendered them, to tell which ones the admin changed.
+    rendered_fields = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_CONFIG_CHARS)
+    phone = forms.CharField(
+        label=_("Phone number for a test"), required=False, max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off",
+                                      "placeholder": "+86 138 0013 8000"}),
+    )
+
+    def __init__(self, *args, provider: SmsProvider, secret_masks: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        self.secret_names = [field.name for field in provider.config_fields if field.secret]
+        self.plain_names = [field.name for field in provider.config_fields if field.type == "string"]
+        for config_field in provider.config_fields:
+            if config_field.type != "string":
+                continue
+            attrs = {"autocomplete": "off", "spellcheck": "false", "data-config-key": config_field.name}
+            if config_field.secret:
+                mask = (secret_masks or {}).get(config_field.name)
+                attrs.update({"autocomplete": "new-password", "data-secret": ""})
+                attrs["placeholder"] = _("Saved: %(mask)s. Leave blank to keep it.") % {"mask": mask} if mask else ""
+                widget = forms.PasswordInput(attrs=attrs, render_value=False)
+            else:
+                if config_field.suggestions:
+                    attrs["list"] = f"suggestions-{config_field.name}"
+                widget = forms.TextInput(attrs=attrs)
+            self.fields[config_field.name] = forms.CharField(
+                label=f"{config_field.label} ({config_field.name})", help_text=config_field.help, required=False,
+                max_length=512, widget=widget,
+            )
+        self.order_fields(["name", *self.plain_names, "config", "rendered_fields", "phone"])
+
+    @classmethod
+    def initial_for(cls, provider: SmsProvider, config: dict[str, Any]) -> dict[str, Any]:
+        """Initial values for a config: plain fields, secrets blank, and the JSON view with secrets masked."""
+        shown = _for_display(provider, config)
+        plain = {field.name: shown.get(field.name, "") for field in provider.config_fields
+                 if field.type == "string" and not field.secret}
+        return {**plain, "config": _pretty(shown), "rendered_fields": json.dumps(plain)}
+
+    def clean_config(self) -> dict[str, Any]:
+        text = self.cleaned_data["config"].strip()
+        if not text:
+            return {}
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                _("This is not valid JSON: %(problem)s at line %(line)s, column %(column)s.")
+                % {"problem": exc.msg, "line": exc.lineno, "column": exc.colno}
+            ) from None
+        if not isinstance(value, dict):
+            raise ValidationError(_("The config must be a JSON object, in braces: { … }."))
+        return value
+
+    def config_input(self) -> dict[str, Any]:
+        """The config the admin means: the JSON view, with the plain fields they changed on top."""
+        config = dict(self.cleaned_data.get("config") or {})
+        rendered = _json_object(self.cleaned_data.get("rendered_fields"))
+        for name in self.plain_names:
+            value = self.cleaned_data.get(name, "")
+            if name in self.secret_names:
+                changed = bool(value)  # blank keeps the saved secret
+            else:
+                changed = value != rendered[name] if name in rendered else bool(value)
+            if changed:
+                config[name] = value
+        return config
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Errors keyed by config path: top-level ones beside their plain field, the rest beside the JSON."""
+        if not hasattr(exc, "error_dict"):
+            for message in exc.messages:
+                self.add_error(None, message)
+            return
+        for path, errors in exc.error_dict.items():
+            for error in errors:
+                message = " ".join(error.messages)
+                if path in self.fields and path not in ("config", "rendered_fields"):
+                    self.add_error(path, message)
+                else:
+                    self.add_error("config", f"{path}: {message}")
+
+    def show_config(self, config: dict[str, Any]) -> None:
+        """Render both views from one config after a failed POST, so they agree; typed secrets are not echoed."""
+        shown = _for_display(self.provider, config)
+        data = self.data.copy()
+        for name in self.plain_names:
+            if name not in self.secret_names:
+                data[name] = shown.get(name, "")
+        data["config"] = _pretty(shown)
+        data["rendered_fields"] = json.dumps({name: data[name] for name in self.plain_names
+                                              if name not in self.secret_names})
+        self.data = data
+
+    @property
+    def plain_fields(self):
+        return [self[name] for name in self.plain_names]
+
+    @property
+    def config_errors(self) -> list[str]:
+        return list(self.errors.get("config", []))
+
+
+def _for_display(provider: SmsProvider, config: dict[str, Any]) -> dict[str, Any]:
+    # Masked values came from the server and may go back; anything else typed into a secret is never echoed.
+    shown = dict(config)
+    for name in (field.name for field in provider.config_fields if field.secret):
+        value = shown.get(name)
+        shown[name] = value if isinstance(value, str) and value.startswith(MASK) else ""
+    return shown
+
+
+def _pretty(config: dict[str, Any]) -> str:
+    return json.dumps(config, indent=2, ensure_ascii=False)
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+class MessageFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Any status"))] + list(SmsMessage.Status.choices))
+    purpose = forms.ChoiceField(label=_("Purpose"), required=False,
+                                choices=[("", _("Any purpose"))] + [(u.value, u.value) for u in UsageType])
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40,
+                            widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+86 138 0013 8000"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, default_country: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_country = default_country
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return ""
+        try:
+            return normalize_phone(phone, self.default_country)
+        except InvalidPhone as exc:
+            raise ValidationError(str(exc)) from None
+
+    def filters(self) -> MessageFilters | None:
+        """The filters to apply; None when the input is invalid (show the errors, list nothing)."""
+        if not self.is_valid():
+            return None
+        data = self.cleaned_data
+        return MessageFilters(status=data["status"], usage_type=data["purpose"], phone_e164=data["phone"],
+                              date_from=data["date_from"], date_to=data["date_to"])

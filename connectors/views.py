@@ -1,0 +1,235 @@
+"""Console pages for a tenant's connectors and its SMS message log."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from connectors import selectors, services
+from connectors.exceptions import SmsQueueUnavailable, TestSendRateLimited
+from connectors.forms import ConnectorForm, MessageFilterForm
+from connectors.markup import render_guide
+from connectors.models import Connector
+from connectors.providers.base import SmsProvider
+from connectors.registry import registry
+from console.tenants.access import tenant_view
+
+MESSAGES_PER_PAGE = 50
+
+
+# --- Connectors ------------------------------------------------------------------------------------------------------
+
+
+@tenant_view
+def connector_list(request, tenant):
+    connectors = [
+        {"connector": connector, "provider": selectors.provider_or_none(connector.provider)}
+        for connector in selectors.connectors_for_tenant(tenant)
+    ]
+    return render(request, "connectors/list.html", {"tenant": tenant, "connectors": connectors})
+
+
+@tenant_view
+def connector_create(request, tenant):
+    provider = selectors.provider_or_none(request.GET.get("provider"))
+    if provider is None:
+        return render(request, "connectors/choose.html", {"tenant": tenant, "providers": registry.all()})
+    initial = ConnectorForm.initial_for(provider, _defaults(provider)) | {"name": provider.name}
+    form = ConnectorForm(request.POST or None, provider=provider, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            connector = services.connector_create(tenant=tenant, acting_user=request.user, provider_key=provider.key,
+                                                  config=form.config_input(), name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            form.show_config(form.config_input())
+        else:
+            messages.success(request, _("Connector saved.") if connector.enabled
+                             else _("Connector saved. It is disabled: enable it to use it instead of the other."))
+            return redirect("connectors:list", tenant_id=tenant.pk)
+    return _form_page(request, tenant, provider, form, connector=None)
+
+
+@tenant_view
+def connector_edit(request, tenant, connector_id):
+    connector = selectors.connector_for_tenant(tenant, connector_id)
+    provider = _provider_of(connector)
+    shown = services.connector_config_for_edit(connector)
+    form = ConnectorForm(request.POST or None, provider=provider, secret_masks=_secret_masks(provider, shown),
+                         initial=ConnectorForm.initial_for(provider, shown) | {"name": connector.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.connector_update(connector=connector, acting_user=request.user, config=form.config_input(),
+                                      name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            form.show_config(form.config_input())
+        else:
+            messages.success(request, _("Connector saved."))
+            return redirect("connectors:list", tenant_id=tenant.pk)
+    return _form_page(request, tenant, provider, form, connector=connector)
+
+
+@tenant_view
+@require_POST
+def connector_test_send_new(request, tenant):
+    provider = selectors.provider_or_none(request.GET.get("provider"))
+    if provider is None:
+        raise Http404("No such provider")
+    form = ConnectorForm(request.POST, provider=provider,
+                         initial=ConnectorForm.initial_for(provider, _defaults(provider)))
+    return _test_send(request, tenant, provider, form, connector=None)
+
+
+@tenant_view
+@require_POST
+def connector_test_send(request, tenant, connector_id):
+    connector = selectors.connector_for_tenant(tenant, connector_id)
+    provider = _provider_of(connector)
+    shown = services.connector_config_for_edit(connector)
+    form = ConnectorForm(request.POST, provider=provider, secret_masks=_secret_masks(provider, shown),
+                         initial=ConnectorForm.initial_for(provider, shown))
+    return _test_send(request, tenant, provider, form, connector=connector)
+
+
+@tenant_view
+@require_POST
+def connector_set_enabled(request, tenant, connector_id):
+    connector = selectors.connector_for_tenant(tenant, connector_id)
+    enabled = request.POST.get("enabled") == "1"
+    services.connector_set_enabled(connector=connector, enabled=enabled, acting_user=request.user)
+    messages.success(request, _("%(name)s enabled.") % {"name": connector.name} if enabled
+                     else _("%(name)s disabled.") % {"name": connector.name})
+    return redirect("connectors:list", tenant_id=tenant.pk)
+
+
+@tenant_view
+def connector_delete(request, tenant, connector_id):
+    connector = selectors.connector_for_tenant(tenant, connector_id)
+    if request.method == "POST":
+        services.connector_delete(connector=connector, acting_user=request.user)
+        messages.success(request, _("Connector deleted."))
+        return redirect("connectors:list", tenant_id=tenant.pk)
+    return render(request, "connectors/delete.html", {"tenant": tenant, "connector": connector})
+
+
+def _test_send(request, tenant, provider: SmsProvider, form: ConnectorForm, connector: Connector | None):
+    sms_message, status, retry_after = None, 400, None
+    if form.is_valid():
+        try:
+            sms_message = services.sms_test_send(
+                tenant=tenant, acting_user=request.user, provider_key=provider.key, config=form.config_input(),
+                phone_raw=form.cleaned_data["phone"], connector=connector,
+            )
+            status = 202
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except TestSendRateLimited as exc:
+            form.add_error("phone", _("Too many test messages. Try again in %(seconds)s seconds.")
+                           % {"seconds": exc.retry_after})
+            status, retry_after = 429, exc.retry_after
+        except SmsQueueUnavailable as exc:
+            sms_message, status = exc.sms_message, 503
+    if _wants_json(request):
+        response = JsonResponse({
+            "errors": {name: list(errors) for name, errors in form.errors.items()},
+            "message": _status_payload(tenant, sms_message) if sms_message else None,
+        }, status=status)
+    else:
+        if form.is_bound and "config" not in form.errors:
+            form.show_config(form.config_input())
+        response = _form_page(request, tenant, provider, form, connector=connector, test_message=sms_message,
+                              status=status if status != 202 else 200)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _form_page(request, tenant, provider, form, *, connector, test_message=None, status=None):
+    test_send_url = (reverse("connectors:test_send", args=[tenant.pk, connector.pk]) if connector
+                     else reverse("connectors:test_send_new", args=[tenant.pk]) + f"?provider={provider.key}")
+    return render(request, "connectors/form.html", {
+        "tenant": tenant, "provider": provider, "form": form, "connector": connector,
+        "guide": render_guide(provider.guide), "schema": _schema(provider), "test_send_url": test_send_url,
+        "test_message": _status_payload(tenant, test_message) if test_message else None,
+        "suggestions": {field.name: field.suggestions for field in provider.config_fields if field.suggestions},
+    }, status=status or (400 if form.errors else 200))
+
+
+def _provider_of(connector: Connector) -> SmsProvider:
+    provider = selectors.provider_or_none(connector.provider)
+    if provider is None:
+        raise Http404("This connector's provider is no longer installed")
+    return provider
+
+
+def _defaults(provider: SmsProvider) -> dict:
+    config = {}
+    for field in provider.config_fields:
+        if field.type == "list":
+            config[field.name] = [{item.name: "" for item in field.item_fields}]
+        else:
+            config[field.name] = field.default or ""
+    return config
+
+
+def _secret_masks(provider: SmsProvider, shown: dict) -> dict[str, str]:
+    return {field.name: shown[field.name] for field in provider.config_fields if field.secret and field.name in shown}
+
+
+def _schema(provider: SmsProvider) -> dict:
+    """The config schema for the browser's live validation (the server's check stays the one that counts)."""
+
+    def describe(fields):
+        return [{"name": f.name, "type": f.type, "secret": f.secret, "required": f.required and f.default is None,
+                 "choices": list(f.choices), "items": describe(f.item_fields)} for f in fields]
+
+    return {"fields": describe(provider.config_fields)}
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _status_payload(tenant, sms_message) -> dict:
+    payload = selectors.message_status_payload(sms_message)
+    payload["status_url"] = reverse("connectors:message_status", args=[tenant.pk, sms_message.pk])
+    payload["detail_url"] = reverse("connectors:message_detail", args=[tenant.pk, sms_message.pk])
+    return payload
+
+
+# --- Messages --------------------------------------------------------------------------------------------------------
+
+
+# Reads only, so no method check: a POST gets the same page (and a foreign object's 404 comes first).
+@tenant_view
+def message_list(request, tenant):
+    form = MessageFilterForm(request.GET or None, default_country=tenant.default_country)
+    filters = form.filters() if form.is_bound else selectors.MessageFilters()
+    rows = selectors.messages_for_tenant(tenant, filters) if filters is not None else selectors.messages_for_tenant(
+        tenant).none()
+    page = Paginator(rows, MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "connectors/message_list.html", {"tenant": tenant, "form": form, "page": page},
+                  status=400 if form.errors else 200)
+
+
+@tenant_view
+def message_detail(request, tenant, message_id):
+    sms_message = selectors.message_for_tenant(tenant, message_id)
+    return render(request, "connectors/message_detail.html", {
+        "tenant": tenant, "sms_message": sms_message, "fix": selectors.message_fix(sms_message),
+        "status": _status_payload(tenant, sms_message),
+    })
+
+
+@tenant_view
+def message_status(request, tenant, message_id):
+    sms_message = selectors.message_for_tenant(tenant, message_id)
+    response = JsonResponse(_status_payload(tenant, sms_message))
+    response["Cache-Control"] = "no-store"
+    return response
