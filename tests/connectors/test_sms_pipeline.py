@@ -1,6 +1,5 @@
 """The SMS pipeline end to end: rows → Redis → a real Celery worker → the real Tencent SDK → the emulator process."""
 import re
-import socket
 import time
 from datetime import timedelta
 
@@ -165,21 +164,6 @@ def test_no_enabled_connector_refuses_before_anything_is_stored(tencent_connecto
     with pytest.raises(NoSmsConnector):
         send_code(tencent_connector.tenant)
     assert not SmsMessage.objects.exists()
-
-
-@pytest.fixture
-def broker_down(monkeypatch):
-    """The broker URL of this process points at a closed port; the shared Redis keeps running."""
-    from console.celery import app
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed_port = sock.getsockname()[1]
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
-    monkeypatch.setattr(app, "_pool", None)
-    app.conf.broker_write_url = f"redis://127.0.0.1:{closed_port}/0"
-    yield
-    app.conf.broker_write_url = None
 
 
 def test_a_dead_broker_fails_fast_and_marks_the_row_failed(tencent_connector, broker_down):
