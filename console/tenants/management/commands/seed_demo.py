@@ -2,9 +2,12 @@
 import json
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from connectors.models import Connector
+from connectors.services import connector_create, connector_set_enabled, connector_update
 from console import ids
 from console.accounts.models import User
 from console.applications.models import Application
@@ -19,6 +22,10 @@ REDIRECT_URI = "com.example.app://callback"
 POST_LOGOUT_REDIRECT_URI = "com.example.app://callback/sign-out"
 DEMO_ORIGINS = ["capacitor://localhost", "http://localhost"]
 DEMO_USERNAME = "demo"
+SMS_CONNECTOR_NAME = "Tencent SMS (demo)"
+SMS_OPTIONS = ("sms_access_key_id", "sms_access_key_secret", "sms_sdk_app_id", "sms_sign_name")
+# Template IDs the demo connector uses; with the SMS sandbox any ID is accepted.
+SMS_TEMPLATES = {"Register": "100001", "SignIn": "100002", "ForgotPassword": "100003", "Generic": "100004"}
 
 
 class Command(BaseCommand):
@@ -97,7 +104,29 @@ class Command(BaseCommand):
         return user, password
 
     def ensure_sms(self, tenant, admin, options):
-        return {}
+        """With the --sms-* options: create or update, and enable, the demo tenant's Tencent connector."""
+        given = [options.get(name) for name in SMS_OPTIONS]
+        if not any(given):
+            return {}
+        if not all(given):
+            raise CommandError("Give all of " + ", ".join("--" + name.replace("_", "-") for name in SMS_OPTIONS))
+        config = {
+            "accessKeyId": options["sms_access_key_id"], "accessKeySecret": options["sms_access_key_secret"],
+            "sdkAppId": options["sms_sdk_app_id"], "signName": options["sms_sign_name"],
+            "region": options["sms_region"],
+            "templates": [{"templateCode": code, "usageType": usage} for usage, code in SMS_TEMPLATES.items()],
+        }
+        connector = Connector.objects.filter(tenant=tenant, provider="tencent", name=SMS_CONNECTOR_NAME).first()
+        try:
+            if connector:
+                connector_update(connector=connector, acting_user=admin, config=config, name=SMS_CONNECTOR_NAME)
+            else:
+                connector = connector_create(tenant=tenant, acting_user=admin, provider_key="tencent", config=config,
+                                             name=SMS_CONNECTOR_NAME)
+        except ValidationError as exc:
+            raise CommandError(f"The SMS options are not valid: {'; '.join(exc.messages)}") from None
+        connector_set_enabled(connector=connector, enabled=True, acting_user=admin)
+        return {"sms_templates": dict(SMS_TEMPLATES)}
 
     def print_human(self, result):
         lines = [
