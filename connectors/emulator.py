@@ -597,8 +597,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._write_json(200, state.records(_query_phone(query)))
         elif name == "inbox":
             self._write(200, render_inbox(state.records()).encode(), "text/html; charset=utf-8")
+        elif name == "latest-code":
+            self._serve_latest_code(state.records(_query_phone(query)))
         else:
             self._write_json(404, {"error": "not found"})
+
+    def _serve_latest_code(self, records: list[dict[str, Any]]) -> None:
+        """The first template parameter of the newest message to a phone: what a person would read off the SMS."""
+        params = (records[-1].get("params") or {}) if records else {}
+        values = params.get("TemplateParamSet") or []
+        if not values:
+            self._write_json(404, {"error": "no message for this phone"})
+        else:
+            self._write_json(200, {"code": values[0], "templateId": params.get("TemplateId")})
 
     def _read_body(self) -> bytes | None:
         length_text = self.headers.get("Content-Length", "0")

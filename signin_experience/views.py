@@ -273,6 +273,7 @@ def register(request, page):
 
 @hosted_page
 def forgot_password(request, page):
+    # POST too: the sign-in page reaches it with a form, so clients that only submit forms can follow it.
     if not page.experience.forgot_password_phone:
         raise Http404
     return render_page(request, page, "forgot_password.html", {"phone_form": PhoneForm()})
