@@ -14,6 +14,8 @@ from console.applications.models import Application
 from console.applications.services import application_create
 from console.tenants.models import Tenant
 from console.tenants.services import tenant_create
+from signin_experience.selectors import experience_for
+from signin_experience.services import experience_update
 
 ADMIN_USERNAME = "admin"
 TENANT_NAME = "Demo"
@@ -126,7 +128,19 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"The SMS options are not valid: {'; '.join(exc.messages)}") from None
         connector_set_enabled(connector=connector, enabled=True, acting_user=admin)
+        self.ensure_phone_sign_in(tenant, admin)
         return {"sms_templates": dict(SMS_TEMPLATES)}
+
+    def ensure_phone_sign_in(self, tenant, admin):
+        """Phone sign-up (verified, no password) and phone + code sign-in; the demo user keeps username + password."""
+        current = experience_for(tenant).as_settings()
+        wanted = dict(current, sign_up={"identifiers": ["phone"], "password": False, "verify": True}, sign_in={
+            "methods": [
+                {"identifier": "phone", "password": False, "verificationCode": True, "isPasswordPrimary": False},
+                {"identifier": "username", "password": True, "verificationCode": False, "isPasswordPrimary": True},
+            ]})
+        if wanted != current:
+            experience_update(tenant=tenant, acting_user=admin, settings=wanted, has_sms_connector=True)
 
     def print_human(self, result):
         lines = [
