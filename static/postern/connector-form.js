@@ -206,6 +206,11 @@
     return el;
   }
 
-  const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-  const join = (path, name) => (path ? `${path}.${name}` : name);
+  function isObject(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  }
+
+  function join(path, name) {
+    return path ? `${path}.${name}` : name;
+  }
 })();
