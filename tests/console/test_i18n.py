@@ -1,0 +1,116 @@
+"""Simplified Chinese: the console and the hosted sign-in page speak it when asked, and only then."""
+import gettext
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+
+from tests.oidc.flows import authorize_params, pkce_pair
+
+LOCALE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-Hans"}
+
+
+def text(response):
+    return response.content.decode()
+
+
+def test_catalogue_is_complete_compiled_and_keeps_placeholders():
+    po = (LOCALE / "django.po").read_text()
+    assert "#, fuzzy" not in po
+    assert re.search(r'^msgstr ""\n\n', po, re.M) is None, "an empty translation"
+    catalog = gettext.GNUTranslations((LOCALE / "django.mo").open("rb"))._catalog
+    entries = {k: v for k, v in catalog.items() if k}
+    # The .mo is compiled from the current .po: same number of messages.
+    assert len(entries) == len(re.findall(r"^msgid ", po, re.M)) - 1
+    placeholder = re.compile(r"%\(\w+\)[sd]|<code>|</code>")
+    for msgid, msgstr in entries.items():
+        assert msgstr.strip(), msgid
+        assert sorted(placeholder.findall(msgid)) == sorted(placeholder.findall(msgstr)), msgid
+
+
+def test_applications_list_in_chinese(admin_client, tenant):
+    response = admin_client.get(f"/console/t/{tenant.id}/applications", **ZH)
+    assert response.status_code == 200
+    body = text(response)
+    assert '<html lang="zh-hans">' in body
+    assert "<h1>应用</h1>" in body
+    assert "创建应用" in body
+    assert "暂无应用。" in body
+    assert "退出登录" in body and "审计日志" in body and "登录体验" in body
+    assert "Create application" not in body
+
+
+def test_applications_list_stays_english_without_a_preference(admin_client, tenant):
+    body = text(admin_client.get(f"/console/t/{tenant.id}/applications"))
+    assert "Create application" in body
+    assert "创建应用" not in body
+
+
+def test_console_sign_in_page_in_chinese(client, db):
+    response = client.get("/console/sign-in", **ZH)
+    assert response.status_code == 200
+    body = text(response)
+    assert "登录控制台" in body
+    assert "用户名" in body and "密码" in body
+    assert "Sign in to the console" not in body
+
+
+def test_console_sign_in_error_from_python_in_chinese(client, admin):
+    response = client.post("/console/sign-in", {"username": admin.username, "password": "wrong wrong"}, **ZH)
+    assert "用户名或密码错误。" in text(response)
+
+
+@pytest.fixture
+def hosted_url(tenant, admin, make_app):
+    app = make_app(tenant, admin)
+
+    def url(ui_locales):
+        return f"/t/{tenant.id}/sign-in?{urlencode(authorize_params(app, pkce_pair()[1], ui_locales=ui_locales))}"
+
+    return url
+
+
+def test_hosted_sign_in_in_chinese_with_ui_locales(client, hosted_url):
+    response = client.get(hosted_url("zh-Hans"))
+    assert response.status_code == 200
+    assert response["Content-Language"] == "zh-hans"
+    body = text(response)
+    assert '<html lang="zh-hans"' in body
+    assert "以继续使用 Bookstore" in body
+    assert ">登录</button>" in body
+    assert "创建账号" in body
+    assert "to continue to" not in body
+
+
+def test_hosted_sign_in_ui_locales_en_beats_chinese_accept_language(client, hosted_url):
+    response = client.get(hosted_url("en"), **ZH)
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en"
+    body = text(response)
+    assert "to continue to Bookstore" in body
+    assert ">Sign in</button>" in body
+    assert "以继续使用" not in body and "创建账号" not in body
+
+
+def test_hosted_sign_in_follows_accept_language_without_ui_locales(client, hosted_url):
+    response = client.get(hosted_url(None), **ZH)
+    assert response["Content-Language"] == "zh-hans"
+    assert "以继续使用 Bookstore" in text(response)
+
+
+def test_set_language_sets_the_cookie_and_later_pages_are_chinese(admin_client, tenant):
+    response = admin_client.post("/i18n/setlang", {"language": "zh-hans", "next": "/console/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/console/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+    # No Accept-Language: the cookie alone chooses Chinese.
+    body = text(admin_client.get(f"/console/t/{tenant.id}/applications"))
+    assert "创建应用" in body and "<h1>应用</h1>" in body
+    body = text(admin_client.get("/console/", follow=True))
+    assert '<html lang="zh-hans">' in body
+    # And back to English.
+    admin_client.post("/i18n/setlang", {"language": "en", "next": "/console/"})
+    assert "Create application" in text(admin_client.get(f"/console/t/{tenant.id}/applications"))
