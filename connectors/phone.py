@@ -1,5 +1,6 @@
 """Phone numbers: normalise what people type to E.164, and mask numbers for logs."""
 import phonenumbers
+from django.utils.translation import gettext as _
 
 # Longer input is not a phone number; refusing it early keeps the parser's work bounded.
 MAX_INPUT_LENGTH = 40
@@ -13,18 +14,18 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
     """E.164 form (`+8613800138000`) of a number typed as `+86 138 0013 8000`, `0086 138-0013-8000` or `13800138000`."""
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
-        raise InvalidPhone("Enter a phone number.")
+        raise InvalidPhone(_("Enter a phone number."))
     if len(text) > MAX_INPUT_LENGTH:
-        raise InvalidPhone("That is too long to be a phone number.")
+        raise InvalidPhone(_("That is too long to be a phone number."))
     # "00" is the international call prefix in most countries, whatever the default region's own prefix is.
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
         number = phonenumbers.parse(text, default_region)
     except phonenumbers.NumberParseException:
-        raise InvalidPhone("That doesn't look like a phone number.") from None
+        raise InvalidPhone(_("That doesn't look like a phone number.")) from None
     if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone("This phone number is not valid. Check the digits and the country code.")
+        raise InvalidPhone(_("This phone number is not valid. Check the digits and the country code."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext_lazy
+
 MASK = "••••"
 _INVALID = object()
 
@@ -100,10 +102,11 @@ _GENERIC_FIXES = {
 }
 
 _USER_MESSAGES = {
-    ErrorClass.PHONE_NUMBER: "This phone number can't receive a code. Check the number and try again.",
-    ErrorClass.PER_NUMBER_LIMIT: "Too many codes were sent to this number. Please wait a while and try again.",
+    ErrorClass.PHONE_NUMBER: gettext_lazy("This phone number can't receive a code. Check the number and try again."),
+    ErrorClass.PER_NUMBER_LIMIT: gettext_lazy(
+        "Too many codes were sent to this number. Please wait a while and try again."),
 }
-_GENERIC_USER_MESSAGE = "We couldn't send the code right now. Please try again in a few minutes."
+_GENERIC_USER_MESSAGE = gettext_lazy("We couldn't send the code right now. Please try again in a few minutes.")
 
 
 def fix_for(error_class: ErrorClass | str, error_code: str) -> str:
@@ -113,7 +116,7 @@ def fix_for(error_class: ErrorClass | str, error_code: str) -> str:
 
 def user_message_for(error_class: ErrorClass | str) -> str:
     """What to tell the end user; configuration problems are not theirs to see."""
-    return _USER_MESSAGES.get(ErrorClass(error_class), _GENERIC_USER_MESSAGE)
+    return str(_USER_MESSAGES.get(ErrorClass(error_class), _GENERIC_USER_MESSAGE))
 
 
 class SmsProvider:

@@ -1,5 +1,6 @@
 """Applications: django-oauth-toolkit's Application swapped in with a tenant and Logto's app types."""
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
 
 from console import ids
@@ -8,10 +9,10 @@ from console.applications import redirect_uris
 
 class Application(AbstractApplication):
     class AppType(models.TextChoices):
-        NATIVE = redirect_uris.NATIVE, "Native"
-        SPA = redirect_uris.SPA, "Single page app"
-        TRADITIONAL = redirect_uris.TRADITIONAL, "Traditional web"
-        M2M = redirect_uris.M2M, "Machine-to-machine"
+        NATIVE = redirect_uris.NATIVE, _("Native")
+        SPA = redirect_uris.SPA, _("Single page app")
+        TRADITIONAL = redirect_uris.TRADITIONAL, _("Traditional web")
+        M2M = redirect_uris.M2M, _("Machine-to-machine")
 
     PUBLIC_TYPES = (AppType.NATIVE, AppType.SPA)
 

@@ -1,14 +1,15 @@
 """Tenants and who may administer them."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from console import ids
 
 
 class Tenant(models.Model):
     class Tag(models.TextChoices):
-        DEVELOPMENT = "development", "Development"
-        PRODUCTION = "production", "Production"
+        DEVELOPMENT = "development", _("Development")
+        PRODUCTION = "production", _("Production")
 
     id = models.CharField(primary_key=True, max_length=16, default=ids.tenant_id, editable=False)
     name = models.CharField(max_length=128)
@@ -35,8 +36,8 @@ class Tenant(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        ADMIN = "admin", "Admin"
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

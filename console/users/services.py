@@ -23,9 +23,12 @@ def _clean_identifiers(tenant, *, username, email, phone, exclude=None):
     if not any(cleaned.values()) and not errors:
         errors["username"] = _("Give at least one of username, email or phone.")
     existing = User.objects.filter(tenant=tenant).exclude(pk=getattr(exclude, "pk", None))
-    for field in ("username", "email", "phone"):
+    taken = {"username": _("Another user of this tenant already has this username."),
+             "email": _("Another user of this tenant already has this email."),
+             "phone": _("Another user of this tenant already has this phone number.")}
+    for field, message in taken.items():
         if cleaned.get(field) and existing.filter(**{field: cleaned[field]}).exists():
-            errors[field] = _("Another user of this tenant already has this %(f)s.") % {"f": field}
+            errors[field] = message
     if errors:
         raise ValidationError(errors)
     return cleaned
