@@ -71,7 +71,7 @@ def connector_create(*, tenant, acting_user, provider_key: str, config: dict[str
 def connector_update(*, connector: Connector, acting_user, config: dict[str, Any], name: str = "") -> Connector:
     """Replace the config; a secret left blank (or still masked) keeps the stored one."""
     provider = _provider(connector.provider)
-    stored_secrets = _stored_secrets_or_none(connector)
+    stored_secrets = _readable_secrets(connector)
     cleaned = _validated(provider, _with_kept_secrets(provider, config, stored_secrets))
     public, secret = _split_secrets(provider, cleaned)
     before = {**connector.config, **stored_secrets, "name": connector.name}
@@ -117,7 +117,7 @@ def connector_delete(*, connector: Connector, acting_user) -> None:
 def connector_config_for_edit(connector: Connector) -> dict[str, Any]:
     """The config to show in the console: schema order, secrets masked to their last 4 characters."""
     provider = _provider(connector.provider)
-    stored_secrets = _stored_secrets_or_none(connector)
+    stored_secrets = _readable_secrets(connector)
     masked_secrets = provider.mask_secrets(stored_secrets)
     for name in _secret_names(provider):
         if name not in stored_secrets and connector.secrets_encrypted:
@@ -158,7 +158,7 @@ def _encrypt_secrets(secret: dict[str, str]) -> str:
     return crypto.encrypt(json.dumps(secret)) if secret else ""
 
 
-def _stored_secrets_or_none(connector: Connector | None) -> dict[str, str]:
+def _readable_secrets(connector: Connector | None) -> dict[str, str]:
     if connector is None:
         return {}
     try:
@@ -174,6 +174,8 @@ def _is_kept(value: Any) -> bool:
 
 def _with_kept_secrets(provider: SmsProvider, config: dict[str, Any], stored: dict[str, str]) -> dict[str, Any]:
     """A blank or masked secret means "keep the stored one"; with none stored, it is missing."""
+    if not isinstance(config, dict):
+        return config  # validation says what is wrong with it
     merged = dict(config)
     for name in _secret_names(provider):
         if _is_kept(merged.get(name)):
@@ -235,7 +237,7 @@ def sms_test_send(
         raise ValueError("connector must be the tenant's connector being edited, for the same provider")
     errors: dict[str, list[str]] = {}
     try:
-        cleaned = _validated(provider, _with_kept_secrets(provider, config, _stored_secrets_or_none(connector)))
+        cleaned = _validated(provider, _with_kept_secrets(provider, config, _readable_secrets(connector)))
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
@@ -316,7 +318,9 @@ def sms_deliver(*, message: SmsMessage) -> None:
     if not claimed:
         logger.info("SMS %s is no longer queued; not sending it again", message.pk)
         return
-    message.refresh_from_db()
+    # Only what a concurrent attempt may have changed; the loaded connector stays cached.
+    message.refresh_from_db(fields=["status", "attempts", "uncertain_attempts", "sending_at", "code_encrypted",
+                                    "config_encrypted", "valid_until"])
     if now >= message.valid_until:
         _fail(message, PipelineError.EXPIRED, "CodeExpired", "The code expired before it could be sent.")
         return

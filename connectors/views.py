@@ -39,15 +39,16 @@ def connector_create(request, tenant):
     provider = selectors.provider_or_none(request.GET.get("provider"))
     if provider is None:
         return render(request, "connectors/choose.html", {"tenant": tenant, "providers": registry.all()})
-    initial = ConnectorForm.initial_for(provider, _defaults(provider)) | {"name": provider.name}
+    initial = ConnectorForm.initial_for(provider, provider.initial_config()) | {"name": provider.name}
     form = ConnectorForm(request.POST or None, provider=provider, initial=initial)
     if request.method == "POST" and form.is_valid():
+        config = form.config_input()
         try:
             connector = services.connector_create(tenant=tenant, acting_user=request.user, provider_key=provider.key,
-                                                  config=form.config_input(), name=form.cleaned_data["name"])
+                                                  config=config, name=form.cleaned_data["name"])
         except ValidationError as exc:
             form.add_service_errors(exc)
-            form.show_config(form.config_input())
+            form.show_config(config)
         else:
             messages.success(request, _("Connector saved.") if connector.enabled
                              else _("Connector saved. It is disabled: enable it to use it instead of the other."))
@@ -63,12 +64,13 @@ def connector_edit(request, tenant, connector_id):
     form = ConnectorForm(request.POST or None, provider=provider, secret_masks=_secret_masks(provider, shown),
                          initial=ConnectorForm.initial_for(provider, shown) | {"name": connector.name})
     if request.method == "POST" and form.is_valid():
+        config = form.config_input()
         try:
-            services.connector_update(connector=connector, acting_user=request.user, config=form.config_input(),
+            services.connector_update(connector=connector, acting_user=request.user, config=config,
                                       name=form.cleaned_data["name"])
         except ValidationError as exc:
             form.add_service_errors(exc)
-            form.show_config(form.config_input())
+            form.show_config(config)
         else:
             messages.success(request, _("Connector saved."))
             return redirect("connectors:list", tenant_id=tenant.pk)
@@ -82,7 +84,7 @@ def connector_test_send_new(request, tenant):
     if provider is None:
         raise Http404("No such provider")
     form = ConnectorForm(request.POST, provider=provider,
-                         initial=ConnectorForm.initial_for(provider, _defaults(provider)))
+                         initial=ConnectorForm.initial_for(provider, provider.initial_config()))
     return _test_send(request, tenant, provider, form, connector=None)
 
 
@@ -119,11 +121,12 @@ def connector_delete(request, tenant, connector_id):
 
 
 def _test_send(request, tenant, provider: SmsProvider, form: ConnectorForm, connector: Connector | None):
-    sms_message, status, retry_after = None, 400, None
+    sms_message, status, retry_after, config = None, 400, None, None
     if form.is_valid():
+        config = form.config_input()
         try:
             sms_message = services.sms_test_send(
-                tenant=tenant, acting_user=request.user, provider_key=provider.key, config=form.config_input(),
+                tenant=tenant, acting_user=request.user, provider_key=provider.key, config=config,
                 phone_raw=form.cleaned_data["phone"], connector=connector,
             )
             status = 202
@@ -141,8 +144,8 @@ def _test_send(request, tenant, provider: SmsProvider, form: ConnectorForm, conn
             "message": _status_payload(tenant, sms_message) if sms_message else None,
         }, status=status)
     else:
-        if form.is_bound and "config" not in form.errors:
-            form.show_config(form.config_input())
+        if config is not None:
+            form.show_config(config)
         response = _form_page(request, tenant, provider, form, connector=connector, test_message=sms_message,
                               status=status if status != 202 else 200)
     if retry_after:
@@ -166,16 +169,6 @@ def _provider_of(connector: Connector) -> SmsProvider:
     if provider is None:
         raise Http404("This connector's provider is no longer installed")
     return provider
-
-
-def _defaults(provider: SmsProvider) -> dict:
-    config = {}
-    for field in provider.config_fields:
-        if field.type == "list":
-            config[field.name] = [{item.name: "" for item in field.item_fields}]
-        else:
-            config[field.name] = field.default or ""
-    return config
 
 
 def _secret_masks(provider: SmsProvider, shown: dict) -> dict[str, str]:

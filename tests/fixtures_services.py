@@ -143,8 +143,8 @@ def celery_test_queue():
 class CeleryWorker:
     """A `celery worker` process that can be killed with SIGKILL and started again."""
 
-    def __init__(self, env: dict[str, str], queue: str, log_path: Path):
-        self.env, self.queue, self.log_path = env, queue, log_path
+    def __init__(self, env: dict[str, str], queue: str, log_path: Path, concurrency: int = WORKER_CONCURRENCY):
+        self.env, self.queue, self.log_path, self.concurrency = env, queue, log_path, concurrency
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -152,7 +152,7 @@ class CeleryWorker:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "console", "worker", "--pool", "threads",
-                 "--concurrency", str(WORKER_CONCURRENCY), "-Q", self.queue, "-n", f"{self.queue}@%h",
+                 "--concurrency", str(self.concurrency), "-Q", self.queue, "-n", f"{self.queue}@%h",
                  "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel", "INFO"],
                 cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
@@ -186,7 +186,8 @@ class CeleryWorker:
             return log.read().decode(errors="replace")
 
 
-def _database_url(database: dict) -> str:
+def database_url(database: dict) -> str:
+    """A DATABASE_URL for another process, from a Django connection's settings."""
     credentials = quote(database["USER"] or "", safe="")
     if database.get("PASSWORD"):
         credentials += ":" + quote(database["PASSWORD"], safe="")
@@ -202,7 +203,7 @@ def celery_worker(django_db_setup, sms_emulator_process, celery_test_queue, tmp_
     database = connections["default"].settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(database),
+        "DATABASE_URL": database_url(database),
         "REDIS_URL": settings.REDIS_URL or "",
         "POSTERN_CELERY_QUEUE": celery_test_queue,
         "POSTERN_DATA_DIR": str(Path(settings.DATA_DIR).resolve()),  # the same Fernet key as this process

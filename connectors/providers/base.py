@@ -139,6 +139,10 @@ class SmsProvider:
             raise ConfigError(errors)
         return cleaned
 
+    def initial_config(self) -> dict[str, Any]:
+        """What a new connector's form starts from: defaults, blanks, and one blank item per list."""
+        return {field.name: _initial_value(field) for field in self.config_fields}
+
     def check_rules(self, cleaned: dict[str, Any], errors: dict[str, str]) -> None:
         """Rules across fields; `cleaned` holds only the values that passed their own checks."""
 
@@ -168,6 +172,12 @@ class SmsProvider:
     def mask_secrets(self, config: dict[str, Any]) -> dict[str, Any]:
         """The config safe to show again: secret values keep only their last 4 characters."""
         return mask_object(config, self.config_fields)
+
+
+def _initial_value(config_field: ConfigField) -> Any:
+    if config_field.type == "list":
+        return [{item.name: _initial_value(item) for item in config_field.item_fields}]
+    return config_field.default or ""
 
 
 def clean_object(value: Any, fields: tuple[ConfigField, ...], path: str, errors: dict[str, str]) -> dict[str, Any]:

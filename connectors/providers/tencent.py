@@ -206,6 +206,11 @@ class TencentSmsProvider(SmsProvider):
         "QcloudSMSFullAccess policy in Tencent Cloud → Cloud Access Management → Users.",
     }
 
+    def initial_config(self) -> dict[str, Any]:
+        # One template per usage type, since all four are required.
+        return {**super().initial_config(),
+                "templates": [{"templateCode": "", "usageType": usage_type.value} for usage_type in UsageType]}
+
     def check_rules(self, cleaned: dict[str, Any], errors: dict[str, str]) -> None:
         sdk_app_id = cleaned.get("sdkAppId")
         if sdk_app_id is not None and not sdk_app_id.isdigit():

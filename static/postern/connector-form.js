@@ -51,7 +51,6 @@
         check();
       });
     }
-    check();
 
     const statusBox = document.getElementById("test-send-status");
     form.addEventListener("submit", async (event) => {

@@ -1,4 +1,5 @@
 """The Connectors pages over HTTP: set up, edit, secrets, enable/disable, delete, test sends."""
+import html
 import json
 import re
 
@@ -75,6 +76,26 @@ def test_a_bad_config_shows_field_errors_and_saves_nothing(admin_client, tenant,
     assert SECRET not in body
 
 
+def textarea_config(body):
+    shown = re.search(r'<textarea name="config"[^>]*>(.*?)</textarea>', body, re.S).group(1)
+    return json.loads(html.unescape(shown))
+
+
+def test_a_refused_save_shows_both_views_agreeing_on_what_was_typed(admin_client, tenant, tencent_config,
+                                                                    new_tencent_url):
+    tencent_config["templates"][2]["usageType"] = "PasswordReset"
+    rendered = {"accessKeyId": "AKIDexample", "signName": "Postern", "region": "ap-guangzhou", "sdkAppId": "1400006666"}
+    data = {"config": json.dumps(tencent_config), "rendered_fields": json.dumps(rendered), **rendered,
+            "signName": "Typed in the form", "accessKeySecret": "typed-secret-never-echoed"}
+
+    body = admin_client.post(new_tencent_url, data).content.decode()
+
+    shown = textarea_config(body)
+    assert shown["signName"] == "Typed in the form" and shown["templates"][2]["usageType"] == "PasswordReset"
+    assert shown["accessKeySecret"] == "" and "typed-secret-never-echoed" not in body
+    assert 'name="signName" value="Typed in the form"' in body
+
+
 def test_secrets_are_never_sent_back_and_a_blank_secret_keeps_the_stored_one(admin_client, tenant, admin,
                                                                              tencent_config, post_connector_form):
     connector = connector_create(tenant=tenant, acting_user=admin, provider_key="tencent",
@@ -86,8 +107,7 @@ def test_secrets_are_never_sent_back_and_a_blank_secret_keeps_the_stored_one(adm
     assert all(SECRET not in page for page in pages)
     assert "••••9876" in pages[0]
 
-    shown_config = re.search(r'<textarea name="config"[^>]*>(.*?)</textarea>', pages[0], re.S).group(1)
-    config = json.loads(shown_config.replace("&quot;", '"'))
+    config = textarea_config(pages[0])
     assert config["accessKeySecret"] == "••••9876"
     config["signName"] = "Renamed"
     response = post_connector_form(edit_url, config, secret="")
