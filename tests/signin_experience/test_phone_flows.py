@@ -171,3 +171,22 @@ def test_redis_down_answers_503_fast_then_recovers(client, tenant, app, phone_ex
     back = send_code(client, tenant, app, "+8613900139000")
     assert back.status_code == 302
     assert VerificationCode.objects.filter(phone="+8613900139000").exists()
+
+
+def test_phone_and_password_sign_in_accepts_any_typed_format(client, tenant, app, phone_experience, make_end_user):
+    make_end_user(tenant, username="pat", phone=PHONE)
+    page = client.get(page_url(tenant, app)).content.decode()
+    assert "Phone number / Username" in page  # the configured methods, in order
+    response = client.post(page_url(tenant, app), {"identifier": "138 0013 8000", "password": "correct horse battery"})
+    assert response.status_code == 302 and response["Location"].startswith("com.example.app://callback?code=")
+
+
+def test_methods_not_configured_are_refused(client, tenant, app, phone_experience, make_end_user):
+    phone_experience.sign_in = {"methods": [
+        {"identifier": "phone", "password": False, "verificationCode": True, "isPasswordPrimary": False}]}
+    phone_experience.save()
+    make_end_user(tenant, username="pat", phone=PHONE)
+    page = client.get(page_url(tenant, app)).content.decode()
+    assert 'name="password"' not in page
+    response = client.post(page_url(tenant, app), {"identifier": "pat", "password": "correct horse battery"})
+    assert response.status_code == 404
