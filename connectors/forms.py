@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connectors.models import SmsMessage
 from connectors.phone import InvalidPhone, normalize_phone
-from connectors.providers.base import MASK, SmsProvider, UsageType
+from connectors.providers.base import MASK, UNSTORABLE_TEXT, SmsProvider, UsageType, has_unstorable_text
 from connectors.selectors import MessageFilters
 
 MAX_CONFIG_CHARS = 20_000
@@ -82,6 +82,8 @@ class ConnectorForm(forms.Form):
             ) from None
         if not isinstance(value, dict):
             raise ValidationError(_("The config must be a JSON object, in braces: { … }."))
+        if has_unstorable_text(value):
+            raise ValidationError(UNSTORABLE_TEXT)
         return value
 
     def config_input(self) -> dict[str, Any]:

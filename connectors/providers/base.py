@@ -132,6 +132,8 @@ class SmsProvider:
 
     def validate(self, config: Any) -> dict[str, Any]:
         """The cleaned config, or ConfigError listing every problem at once."""
+        if has_unstorable_text(config):
+            raise ConfigError({"config": UNSTORABLE_TEXT})
         errors: dict[str, str] = {}
         cleaned = clean_object(config, self.config_fields, "", errors)
         self.check_rules(cleaned, errors)
@@ -172,6 +174,20 @@ class SmsProvider:
     def mask_secrets(self, config: dict[str, Any]) -> dict[str, Any]:
         """The config safe to show again: secret values keep only their last 4 characters."""
         return mask_object(config, self.config_fields)
+
+
+UNSTORABLE_TEXT = "Contains characters that cannot be stored: a NUL (\\u0000) or half of a \\uD800-style pair."
+
+
+def has_unstorable_text(value: Any) -> bool:
+    """True when a string anywhere in the value holds NUL or a lone surrogate (PostgreSQL and UTF-8 refuse them)."""
+    if isinstance(value, str):
+        return "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(has_unstorable_text(key) or has_unstorable_text(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(has_unstorable_text(item) for item in value)
+    return False
 
 
 def _initial_value(config_field: ConfigField) -> Any:

@@ -296,3 +296,43 @@ def test_a_dead_broker_shows_the_queue_fix(admin_client, tenant, tencent_config,
     assert response.status_code == 503 and page.status_code == 503
     assert response.json()["message"]["status"] == "FAILED"
     assert "Check that Redis and the Celery worker are running" in page.content.decode()
+
+
+@pytest.mark.parametrize("config", [
+    "x" * 25_000, "null", '"text"', '{"templates": "all of them"}', '{"templates": [1, null, []]}',
+    '{"accessKeyId": 12, "region": false, "templates": [{"usageType": {"a": 1}}]}', "{" * 500 + "}" * 500,
+    '{"accessKeySecret": ["a"]}', "\x00", '{"signName": "\\ud800", "templates": [{"usageType": "\\udfff"}]}',
+])
+def test_odd_config_input_is_answered_not_a_500(admin_client, admin, tenant, tencent_config, new_tencent_url,
+                                                config):
+    connector = connector_create(tenant=tenant, acting_user=admin, provider_key="tencent", config=tencent_config)
+    data = {"config": config, "rendered_fields": "{not json", "phone": "+86 138 0013 8000", "accessKeyId": "x" * 600}
+    urls = [new_tencent_url, reverse("connectors:edit", args=[tenant.id, connector.id]),
+            reverse("connectors:test_send", args=[tenant.id, connector.id])]
+
+    for url in urls:
+        for accept in ("text/html", "application/json"):
+            assert admin_client.post(url, data, HTTP_ACCEPT=accept).status_code == 400
+
+    assert Connector.objects.get().config["signName"] == "Postern" and not SmsMessage.objects.exists()
+
+
+@pytest.mark.parametrize("path", [
+    "connectors/99999999999999999999", "connectors/new?provider=%3Cscript%3E", "messages?page=zzz&status=%00",
+    "messages/99999999999999999999/status", "messages?date_from=2024-02-31&phone=" + "9" * 100,
+])
+def test_odd_urls_are_answered_not_a_500(admin_client, tenant, path):
+    response = admin_client.get(f"/console/t/{tenant.id}/{path}")
+
+    assert response.status_code in (200, 400, 404)
+
+
+@pytest.mark.parametrize("bad_text", ["\\u0000", "\\ud800"])
+def test_text_the_database_cannot_store_is_refused_not_a_500(admin_client, tenant, tencent_config, new_tencent_url,
+                                                             bad_text):
+    config = json.dumps({**tencent_config, "signName": "BAD"}).replace("BAD", f"a{bad_text}b")
+
+    response = admin_client.post(new_tencent_url, {"config": config, "rendered_fields": "{}"})
+
+    assert response.status_code == 400 and "cannot be stored" in response.content.decode()
+    assert not Connector.objects.exists()

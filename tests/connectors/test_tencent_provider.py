@@ -428,3 +428,11 @@ def test_a_malformed_endpoint_setting_is_refused(settings):
 
     with pytest.raises(ImproperlyConfigured):
         endpoint_from_settings()
+
+
+def test_text_postgres_cannot_store_is_refused_whole(provider, tencent_config):
+    from connectors.providers.base import UNSTORABLE_TEXT
+
+    for bad in ("a\x00b", "a\ud800b"):
+        assert validation_errors(provider, {**tencent_config, "signName": bad}) == {"config": UNSTORABLE_TEXT}
+        assert validation_errors(provider, {**tencent_config, bad: "x"}) == {"config": UNSTORABLE_TEXT}
