@@ -21,16 +21,16 @@ APP_TYPES = [
 
 FRAMEWORKS = [
     Framework("capacitor-js", "Capacitor JS", "native", "capacitor.html"),
-    Framework("ios-swift", "iOS (Swift)", "native", "generic_native.html"),
-    Framework("android-kotlin", "Android (Kotlin)", "native", "generic_native.html"),
-    Framework("react-native", "React Native", "native", "generic_native.html"),
-    Framework("flutter", "Flutter", "native", "generic_native.html"),
-    Framework("react", "React", "spa", "generic_spa.html"),
-    Framework("vue", "Vue", "spa", "generic_spa.html"),
-    Framework("angular", "Angular", "spa", "generic_spa.html"),
-    Framework("django", "Django", "traditional", "generic_web.html"),
-    Framework("nextjs", "Next.js", "traditional", "generic_web.html"),
-    Framework("express", "Express", "traditional", "generic_web.html"),
+    Framework("ios-swift", "iOS (Swift)", "native", "generic_oidc.html"),
+    Framework("android-kotlin", "Android (Kotlin)", "native", "generic_oidc.html"),
+    Framework("react-native", "React Native", "native", "generic_oidc.html"),
+    Framework("flutter", "Flutter", "native", "generic_oidc.html"),
+    Framework("react", "React", "spa", "generic_oidc.html"),
+    Framework("vue", "Vue", "spa", "generic_oidc.html"),
+    Framework("angular", "Angular", "spa", "generic_oidc.html"),
+    Framework("django", "Django", "traditional", "generic_oidc.html"),
+    Framework("nextjs", "Next.js", "traditional", "generic_oidc.html"),
+    Framework("express", "Express", "traditional", "generic_oidc.html"),
     Framework("m2m", "Machine-to-machine", "m2m", "m2m.html"),
 ]
 BY_SLUG = {f.slug: f for f in FRAMEWORKS}

@@ -93,21 +93,25 @@ def validate_redirect_uri(uri, app_type):
     return uri
 
 
-def validate_redirect_uri_list(uris, app_type):
-    """Validate every URI; collects all problems into one ValidationError (duplicates included)."""
+def _validate_all(values, check):
+    """Check every value; collect every problem (duplicates included) into one ValidationError."""
     errors, seen = [], set()
-    for uri in uris:
+    for value in values:
         try:
-            validate_redirect_uri(uri, app_type)
+            check(value)
         except ValidationError as exc:
             errors.extend(exc.error_list)
             continue
-        if uri in seen:
-            errors.append(_invalid(uri, _("listed twice.")))
-        seen.add(uri)
+        if value in seen:
+            errors.append(_invalid(value, _("listed twice.")))
+        seen.add(value)
     if errors:
         raise ValidationError(errors)
-    return list(uris)
+    return list(values)
+
+
+def validate_redirect_uri_list(uris, app_type):
+    return _validate_all(uris, lambda uri: validate_redirect_uri(uri, app_type))
 
 
 def validate_origin(origin):
@@ -131,19 +135,7 @@ def validate_origin(origin):
 
 
 def validate_origin_list(origins):
-    errors, seen = [], set()
-    for origin in origins:
-        try:
-            validate_origin(origin)
-        except ValidationError as exc:
-            errors.extend(exc.error_list)
-            continue
-        if origin in seen:
-            errors.append(_invalid(origin, _("listed twice.")))
-        seen.add(origin)
-    if errors:
-        raise ValidationError(errors)
-    return list(origins)
+    return _validate_all(origins, validate_origin)
 
 
 def redirect_uri_matches(registered, requested, app_type):
