@@ -36,7 +36,8 @@ test: test-deps
 	$(PY) tests/ensure_services.py -- $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-installed
-	$(PY) tests/ensure_services.py -- $(PY) -m bench
+	@cd bench/node && { test -d node_modules -a node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund --loglevel=error; }
+	$(PY) tests/ensure_services.py -- $(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data

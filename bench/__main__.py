@@ -1,0 +1,192 @@
+"""`make bench` / `python -m bench`: Postern's benchmarks, bounded, loopback only.
+
+  (a) OIDC endpoints, Postern (as `make run` serves it) against oidc-provider 9 in the same run  — bench/oidc.py
+  (b) the SMS-code pipeline — bench/sms_pipeline.py, when present (its `main()` is called; see _sms below)
+  (c) console list pages with 10,000 rows — bench/console_pages.py
+
+Prints tables and writes everything to data/bench/<timestamp>.json (POSTERN_BENCH_DATA_DIR overrides the folder).
+Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); `make bench` provides them like `make test` does.
+No timing is asserted anywhere: the bench reports, people judge.
+"""
+import argparse
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+from bench import oidc
+from bench.common import PY, ROOT, busy_fraction, data_dir, fmt, machine, table
+
+TARGETS = {"discovery": 1.0, "code": 1.0, "refresh": 1.0, "userinfo": 1.0}
+
+
+def oidc_tables(report):
+    rows = []
+    for endpoint, c, p, o, ratio in oidc.ratio_rows(report):
+        rows.append([oidc.LABELS[endpoint], c, fmt(p["rps"], 0), fmt(p["p50_ms"]), fmt(p["p95_ms"]), fmt(p["p99_ms"]),
+                     fmt(o["rps"], 0), fmt(o["p50_ms"]), fmt(o["p95_ms"]), fmt(o["p99_ms"]),
+                     f"{ratio:.2f}×" if ratio else "–",
+                     (p["errors"] or 0) + (o["errors"] or 0),
+                     f"{fmt(max(p['loadgen_cpu_pct'] or 0, o['loadgen_cpu_pct'] or 0), 0)}%"])
+    return table(["endpoint", "c", "Postern req/s", "p50 ms", "p95 ms", "p99 ms", "oidc-provider req/s", "p50 ms",
+                  "p95 ms", "p99 ms", "Postern/oidc-provider", "errors", "loadgen CPU"], rows)
+
+
+def oidc_verdict(report):
+    lines = []
+    for endpoint, c, p, o, ratio in oidc.ratio_rows(report):
+        if c != 10:
+            continue
+        if endpoint in TARGETS:
+            ok = ratio is not None and ratio >= TARGETS[endpoint]
+            lines.append(f"  {'met ' if ok else 'MISS'}  {oidc.LABELS[endpoint]} at 10 concurrent: {ratio:.2f}× oidc-provider "
+                         f"(target ≥ {TARGETS[endpoint]:.1f}×)")
+        if endpoint == "code":
+            ok = p["p99_ms"] is not None and p["p99_ms"] < 50
+            lines.append(f"  {'met ' if ok else 'MISS'}  code exchange p99 at 10 concurrent: {fmt(p['p99_ms'])} ms "
+                         "(target < 50 ms)")
+    return "\n".join(lines)
+
+
+def console_table(report):
+    rows = []
+    small, big = f"at_{report['rows_small']}", f"at_{report['rows']}"
+    for name, page in report["pages"].items():
+        rows.append([name, fmt(page[small]["p50_ms"]), page[small]["queries"], fmt(page[big]["p50_ms"]),
+                     page[big]["queries"], fmt(page[f"{big}_last_page"]["p50_ms"]), page[f"{big}_last_page"]["queries"]])
+    return table(["page", f"p50 ms ({report['rows_small']:,} rows)", "queries", f"p50 ms ({report['rows']:,} rows)",
+                  "queries", "p50 ms (last page)", "queries"], rows)
+
+
+def console_verdict(report):
+    lines = []
+    for name, page in report["pages"].items():
+        big = page[f"at_{report['rows']}"]
+        ok = big["p50_ms"] < 100 and big["queries"] <= 10
+        lines.append(f"  {'met ' if ok else 'MISS'}  {name}: p50 {big['p50_ms']:.1f} ms, {big['queries']} queries "
+                     "(target < 100 ms, ≤ 10 queries)")
+    if not report["messages_page"]:
+        lines.append("  skip  messages: no messages list page in the connectors app yet")
+    return "\n".join(lines)
+
+
+def run_console():
+    env = dict(os.environ)
+    done = subprocess.run([PY, "-m", "bench.console_pages"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-4000:])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _sms():
+    """(b) is owned by bench/sms_pipeline.py. Contract: `main()` runs it and prints its own table; whatever it
+    returns (a dict/list for the JSON report, or a string table) is kept. Skipped when the module is absent."""
+    if importlib.util.find_spec("bench.sms_pipeline") is None:
+        print("\n(b) SMS pipeline: skipped (bench/sms_pipeline.py is not there)")
+        return {"skipped": "bench/sms_pipeline.py is not there"}
+    print("\n(b) SMS pipeline (bench/sms_pipeline.py)")
+    module = importlib.import_module("bench.sms_pipeline")
+    argv = sys.argv
+    sys.argv = ["bench.sms_pipeline"]
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(_Tee(sys.stdout, captured)):
+            returned = module.main()
+    finally:
+        sys.argv = argv
+    if isinstance(returned, str):
+        print(returned)
+    if isinstance(returned, (dict, list, str)):
+        return {"result": returned, "output": captured.getvalue()}
+    return {"output": captured.getvalue()}
+
+
+class _Tee(io.TextIOBase):
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text):
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self):
+        for stream in self.streams:
+            stream.flush()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=["oidc", "sms", "console"], action="append",
+                        help="run only these sections (repeatable); default: all")
+    parser.add_argument("--duration", type=float, default=3.0, help="timed seconds per OIDC run (default 3)")
+    parser.add_argument("--warmup", type=float, default=0.5, help="untimed seconds before each OIDC run")
+    parser.add_argument("--endpoint", action="append", choices=oidc.ENDPOINTS, help="OIDC endpoints (repeatable)")
+    parser.add_argument("--concurrency", type=int, action="append", help="OIDC client counts (repeatable)")
+    parser.add_argument("--hold", action="store_true", help="start the OIDC servers, then wait for Enter (profiling)")
+    args = parser.parse_args(argv)
+    sections = args.only or ["oidc", "sms", "console"]
+    started = time.monotonic()
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out_dir = data_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    report = {"started": stamp, "machine": info, "sections": {}}
+    print(f"Postern bench — {info.get('cpu', '?')}, {info['cores']} cores, {info.get('ram_gib', '?')} GiB RAM, "
+          f"Python {info['python']}, Node {info.get('node')}")
+    failures = []
+    busy = busy_fraction()
+    report["busy_before_pct"] = round(100 * busy, 1)
+    if busy > 0.2:
+        print(f"  WARNING: the machine is already {100 * busy:.0f}% busy before the bench starts; every number "
+              "below is lower and noisier than on an idle machine.")
+
+    if "oidc" in sections:
+        print("\n(a) OIDC: Postern vs oidc-provider 9 (requests/s and latency; c = concurrent clients)")
+        try:
+            result = oidc.run(duration=args.duration, warmup=args.warmup, endpoints=args.endpoint,
+                              concurrency=args.concurrency, hold=args.hold)
+            report["sections"]["oidc"] = result
+            print()
+            print(oidc_tables(result))
+            print(f"\n  Postern: {result['postern']['gunicorn_workers']} gunicorn workers "
+                  f"({result['postern']['gunicorn'].split('gunicorn', 1)[-1].strip()})")
+            print(oidc_verdict(result))
+        except Exception as exc:  # noqa: BLE001 — report and go on with the other sections
+            failures.append(f"oidc: {exc}")
+            print(f"  OIDC section failed: {exc}")
+
+    if "sms" in sections:
+        try:
+            report["sections"]["sms"] = _sms()
+        except Exception as exc:  # noqa: BLE001
+            failures.append(f"sms: {exc}")
+            print(f"  SMS section failed: {exc!r}")
+
+    if "console" in sections:
+        print("\n(c) Console list pages (in-process test client, PostgreSQL, p50 of 25 renders)")
+        try:
+            result = run_console()
+            report["sections"]["console"] = result
+            print(console_table(result))
+            print(console_verdict(result))
+        except Exception as exc:  # noqa: BLE001
+            failures.append(f"console: {exc}")
+            print(f"  Console section failed: {exc}")
+
+    report["seconds"] = round(time.monotonic() - started, 1)
+    report["failures"] = failures
+    path = out_dir / f"{stamp}.json"
+    path.write_text(json.dumps(report, indent=2))
+    print(f"\nWrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} in {report['seconds']}s")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
