@@ -33,7 +33,12 @@ def sandbox_secret(data_dir):
     return path.read_text().strip()
 
 
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM (a supervisor, `kill`) stops everything like Ctrl-C does
+
+
 def main():
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser()
     parser.add_argument("--dev", action="store_true", help="Django's autoreloading server instead of gunicorn")
     args = parser.parse_args()

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class OidcConfig(AppConfig):
     name = "console.oidc"
     label = "oidc"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from console.oidc.http import tenant_cache_forget
+        from console.tenants.models import Tenant
+
+        def forget(sender, instance, **kwargs):
+            tenant_cache_forget(instance.pk)
+
+        post_save.connect(forget, sender=Tenant, weak=False, dispatch_uid="oidc-tenant-cache-save")
+        post_delete.connect(forget, sender=Tenant, weak=False, dispatch_uid="oidc-tenant-cache-delete")

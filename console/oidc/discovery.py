@@ -1,9 +1,22 @@
 """The discovery document of a tenant's issuer."""
+import functools
+import json
+
 from console.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 
 
 def discovery_document(tenant):
-    issuer = tenant.issuer
+    return _document(tenant.issuer)
+
+
+@functools.lru_cache(maxsize=1024)
+def discovery_json(issuer):
+    """The document serialized once per process: it is a pure function of the issuer (tenant ID + PUBLIC_URL),
+    so there is nothing to invalidate; an unknown or deleted tenant never gets here (404 first)."""
+    return json.dumps(_document(issuer)).encode()
+
+
+def _document(issuer):
     return {
         "issuer": issuer,
         "authorization_endpoint": f"{issuer}/auth",

@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from console.oidc import provider
+from console.oidc import fast, provider
 from console.oidc.claims import claims_for
-from console.oidc.discovery import discovery_document
+from console.oidc.discovery import discovery_json
 from console.oidc.http import AppRedirect, oauth_error, oidc_endpoint
-from console.oidc.keys import published_jwks
+from console.oidc.keys import published_jwks_json
 from console.oidc.logout import end_session
 from console.oidc.sessions import tenant_session_user
 
@@ -29,12 +29,12 @@ def _oauthlib_response(headers, body, status):
 
 @oidc_endpoint(["GET"], cors=True)
 def discovery(request, tenant):
-    return JsonResponse(discovery_document(tenant))
+    return HttpResponse(discovery_json(tenant.issuer), content_type="application/json")
 
 
 @oidc_endpoint(["GET"], cors=True)
 def jwks(request, tenant):
-    response = JsonResponse(published_jwks(tenant.pk))
+    response = HttpResponse(published_jwks_json(tenant.pk), content_type="application/json")
     response["Cache-Control"] = "public, max-age=60"
     return response
 
@@ -59,12 +59,18 @@ def authorize(request, tenant):
 
 @oidc_endpoint(["POST"], cors=True)
 def token(request, tenant):
+    response = fast.token(request, tenant)
+    if response is not None:
+        return response
     _uri, headers, body, status = provider.oauth_core_for(tenant).create_token_response(request)
     return _oauthlib_response(headers, body, status)
 
 
 @oidc_endpoint(["GET", "POST"], cors=True)
 def userinfo(request, tenant):
+    access_token = fast.userinfo_access_token(request, tenant)
+    if access_token is not None:
+        return JsonResponse(claims_for(access_token.user, access_token.scope.split()))
     core = provider.oauth_core_for(tenant)
     valid, oauth_request = core.verify_request(request, scopes=["openid"])
     access_token = getattr(oauth_request, "access_token", None)
