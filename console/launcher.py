@@ -33,6 +33,16 @@ def sandbox_secret(data_dir):
     return path.read_text().strip()
 
 
+def gunicorn_args(env):
+    """Threaded workers, one process per core by default (bench/, README "Performance"): keep-alive connections
+    (sync workers close every connection, which costs more than a cached discovery answer), a request that
+    waits on PostgreSQL or Redis lets the process serve another, and no more processes than cores to
+    time-slice. WEB_CONCURRENCY / WEB_THREADS override."""
+    workers = env.get("WEB_CONCURRENCY") or str(max(2, os.cpu_count() or 1))
+    threads = env.get("WEB_THREADS") or "8"
+    return ["--worker-class", "gthread", "-w", workers, "--threads", threads]
+
+
 def _stop_on_sigterm(signum, frame):
     raise KeyboardInterrupt  # SIGTERM (a supervisor, `kill`) stops everything like Ctrl-C does
 
@@ -64,8 +74,8 @@ def main():
         web = [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}"]
     else:
         manage("collectstatic", "--noinput", "-v", "0", env=env)
-        web = [sys.executable, "-m", "gunicorn", "console.wsgi", "-b", f"127.0.0.1:{port}",
-               "-w", env.get("WEB_CONCURRENCY", "4"), "--access-logfile", "-"]
+        web = [sys.executable, "-m", "gunicorn", "console.wsgi", "-b", f"127.0.0.1:{port}", *gunicorn_args(env),
+               "--access-logfile", "-"]
     worker = [sys.executable, "-m", "celery", "-A", "console", "worker", "--pool", "threads",
               "--concurrency", env.get("CELERY_CONCURRENCY", "32"), "--loglevel", "INFO"]
     children += [subprocess.Popen(web, env=env, cwd=ROOT), subprocess.Popen(worker, env=env, cwd=ROOT)]
