@@ -21,6 +21,12 @@ sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=2000)
@@ -106,9 +112,14 @@ def main() -> None:
         # 1. What the worker drains: a backlog queued while it was down, timed from its first claim.
         backlog = send(args.messages, args.producers)
         worker.start()
+        cpu_before = cpu_seconds(worker.process.pid), cpu_seconds(emulator.pid)
         wait(backlog)
+        cpu_after = cpu_seconds(worker.process.pid), cpu_seconds(emulator.pid)
         span = SmsMessage.objects.filter(pk__in=backlog).aggregate(first=Min("sending_at"), last=Max("finished_at"))
         report("worker draining a backlog", backlog, (span["last"] - span["first"]).total_seconds())
+        worker_ms, emulator_ms = ((after - before) * 1000 / len(backlog) for before, after in zip(cpu_before, cpu_after))
+        print(f"  CPU per SMS: worker {worker_ms:.1f} ms (one process, GIL: at most ~{1000 / worker_ms:.0f} msg/s), "
+              f"emulator {emulator_ms:.1f} ms")
         # 2. End to end while codes are being requested: rows, commits, publishes and sends all at once.
         started = time.monotonic()
         live = send(args.messages, args.producers)

@@ -532,6 +532,8 @@ td,th{{border-bottom:1px solid #ddd;padding:.4rem .8rem;text-align:left}}code{{f
 class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 keeps the SDK's pooled connections open between requests.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, the second waits for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     server_version = "TencentSmsEmulator/1.0"
     server: EmulatorServer
 

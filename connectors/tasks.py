@@ -3,6 +3,7 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import close_old_connections
 
 from connectors import services
 from connectors.models import SmsMessage
@@ -19,6 +20,7 @@ HARD_TIME_LIMIT = SOFT_TIME_LIMIT + 5
 @shared_task(name="connectors.deliver_sms", acks_late=True, ignore_result=True,
              soft_time_limit=SOFT_TIME_LIMIT, time_limit=HARD_TIME_LIMIT)
 def deliver_sms(message_id: int) -> None:
+    close_old_connections()  # a connection that died or aged out since the last task is replaced, not used
     message = SmsMessage.objects.select_related("connector").filter(pk=message_id).first()
     if message is None:
         logger.warning("Discarding SMS task %s: the message no longer exists", message_id)

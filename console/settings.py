@@ -182,6 +182,9 @@ else:
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 CELERY_TASK_DEFAULT_QUEUE = env.CELERY_QUEUE
+# Celery's Django fixup otherwise reconnects to the database around every task; tasks that touch the database
+# check their connection first instead, as Django does per request (connectors.tasks: close_old_connections).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

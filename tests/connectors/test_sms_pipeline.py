@@ -145,10 +145,11 @@ def test_a_duplicated_task_sends_once(celery_worker, tencent_connector, sms_emul
     assert len(sms_emulator.client.requests()) == 1
 
 
+@pytest.mark.django_db  # not transactional: the on-commit enqueue never runs, so no worker races this test
 def test_a_deleted_connector_discards_its_queued_messages(tencent_connector, sms_emulator, admin):
     from connectors.services import connector_delete, sms_deliver
 
-    message = send_code(tencent_connector.tenant)  # no worker: stays queued
+    message = send_code(tencent_connector.tenant)
     connector_delete(connector=tencent_connector, acting_user=admin)
 
     sms_deliver(message=SmsMessage.objects.get(pk=message.pk))
