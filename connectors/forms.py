@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from connectors.models import SmsMessage
@@ -45,6 +45,8 @@ class ConnectorForm(forms.Form):
         for config_field in provider.config_fields:
             if config_field.type != "string":
                 continue
+            if config_field.name in self.fields:
+                raise ImproperlyConfigured(f"{provider.key}: config field {config_field.name!r} clashes with the form")
             attrs = {"autocomplete": "off", "spellcheck": "false", "data-config-key": config_field.name}
             if config_field.secret:
                 mask = (secret_masks or {}).get(config_field.name)
@@ -129,10 +131,6 @@ class ConnectorForm(forms.Form):
     @property
     def plain_fields(self):
         return [self[name] for name in self.plain_names]
-
-    @property
-    def config_errors(self) -> list[str]:
-        return list(self.errors.get("config", []))
 
 
 def _for_display(provider: SmsProvider, config: dict[str, Any]) -> dict[str, Any]:
