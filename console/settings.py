@@ -64,10 +64,9 @@ TEMPLATES = [
     },
 ]
 
-# Persistent connections. No per-request health check: it is a `SELECT 1` round trip on every request (an eighth
-# of a token refresh, half of a userinfo call, profiled); after a database restart each worker's first request
-# fails once and Django replaces the broken connection.
-DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=600, conn_health_checks=False)}
+# Persistent connections, checked before reuse: the `SELECT 1` costs a round trip per request (about an eighth of
+# a token refresh, profiled), but without it the first request of each worker after a database restart is a 500.
+DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}

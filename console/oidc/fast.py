@@ -245,7 +245,8 @@ def token(request, tenant):
 
 
 def userinfo_access_token(request, tenant):
-    """The valid access token of `Authorization: Bearer …` with the openid scope and an active user, or None."""
+    """The valid access token of `Authorization: Bearer …` issued by this tenant, with the openid scope and an
+    active user; None otherwise. This is the only userinfo path: the rules are few and all here."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     parts = header.split()
     if len(parts) != 2 or parts[0].lower() != "bearer" or request.GET.get("access_token"):
@@ -261,6 +262,6 @@ def userinfo_access_token(request, tenant):
         found.application = rows.instance(Application, "a", row, rows.width(AccessToken))
         found.user = rows.instance(User, "u", row, rows.width(AccessToken) + rows.width(Application))
     if (found is None or found.resource or not found.is_valid(["openid"]) or found.user is None
-            or found.user.is_suspended or (found.application and not found.application.is_usable(None))):
+            or found.user.is_suspended or found.application is None or found.application.tenant_id != tenant.pk):
         return None
     return found

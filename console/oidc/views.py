@@ -69,12 +69,7 @@ def token(request, tenant):
 @oidc_endpoint(["GET", "POST"], cors=True)
 def userinfo(request, tenant):
     access_token = fast.userinfo_access_token(request, tenant)
-    if access_token is not None:
-        return JsonResponse(claims_for(access_token.user, access_token.scope.split()))
-    core = provider.oauth_core_for(tenant)
-    valid, oauth_request = core.verify_request(request, scopes=["openid"])
-    access_token = getattr(oauth_request, "access_token", None)
-    if not valid or access_token is None or access_token.user is None or access_token.user.is_suspended:
+    if access_token is None:
         response = oauth_error("invalid_token", "The access token is invalid or expired.", status=401)
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         return response

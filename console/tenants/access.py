@@ -18,7 +18,8 @@ def tenant_view(view=None, *, owner_only=False):
             tenant = tenant_for_admin(request.user, tenant_id)
             request.tenant = tenant
             request.tenant_role = membership_role(request.user, tenant)
-            request.session["console_tenant"] = tenant.pk
+            if request.session.get("console_tenant") != tenant.pk:  # remembered for the next visit
+                request.session["console_tenant"] = tenant.pk
             if owner_only and request.tenant_role != Membership.Role.OWNER:
                 raise PermissionDenied
             return func(request, tenant, *args, **kwargs)

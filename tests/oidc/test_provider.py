@@ -216,3 +216,44 @@ def test_key_rotation_keeps_previous_key_published(client, setup):
     _verify(old_token, jwks, tenant.issuer)
     new_token = tokens_for(client, tenant, app)["id_token"]
     assert jwt.JWT(jwt=new_token).token.jose_header["kid"] != jwt.JWT(jwt=old_token).token.jose_header["kid"]
+
+
+def test_access_token_of_tenant_a_is_refused_at_tenant_b_userinfo(client, setup, make_tenant):
+    tenant, app, user, owner = setup
+    other = make_tenant(owner, name="B")
+    tokens = tokens_for(client, tenant, app)
+    own = client.get(f"/t/{tenant.id}/oidc/me", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+    assert own.status_code == 200 and own.json()["sub"] == user.uid
+    foreign = client.get(f"/t/{other.id}/oidc/me", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+    assert foreign.status_code == 401 and foreign.json()["error"] == "invalid_token"
+
+
+def test_token_fast_path_and_oauthlib_path_answer_alike(client, setup):
+    """The public-client fast path (console/oidc/fast.py) must answer exactly like django-oauth-toolkit's path;
+    an extra `scope` parameter on refresh sends the same request down the oauthlib path."""
+    tenant, app, *_ = setup
+    fast_tokens = tokens_for(client, tenant, app)
+
+    def refresh(token, **extra):
+        response = client.post(f"/t/{tenant.id}/oidc/token", {
+            "grant_type": "refresh_token", "refresh_token": token, "client_id": app.client_id, **extra})
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    via_fast = refresh(fast_tokens["refresh_token"])
+    via_oauthlib = refresh(via_fast["refresh_token"], scope="openid offline_access profile")
+    jwks = client.get(f"/t/{tenant.id}/oidc/jwks").json()
+    for body in (fast_tokens, via_fast, via_oauthlib):
+        assert set(body) == {"access_token", "expires_in", "token_type", "scope", "refresh_token", "id_token"}
+        assert (body["token_type"], body["expires_in"]) == ("Bearer", 3600)
+        assert body["scope"].split() == ["openid", "offline_access", "profile"]
+    fast_claims = _verify(via_fast["id_token"], jwks, tenant.issuer)
+    slow_claims = _verify(via_oauthlib["id_token"], jwks, tenant.issuer)
+    assert set(fast_claims) == set(slow_claims)
+    for claim in ("iss", "aud", "sub", "name", "username", "picture"):
+        assert fast_claims[claim] == slow_claims[claim]
+    # both paths keep one family: reusing the first rotated token revokes the newest one too
+    assert client.post(f"/t/{tenant.id}/oidc/token", {"grant_type": "refresh_token", "client_id": app.client_id,
+                                                      "refresh_token": fast_tokens["refresh_token"]}).status_code == 400
+    assert client.post(f"/t/{tenant.id}/oidc/token", {"grant_type": "refresh_token", "client_id": app.client_id,
+                                                      "refresh_token": via_oauthlib["refresh_token"]}).status_code == 400
