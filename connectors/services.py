@@ -312,15 +312,15 @@ def sms_deliver(*, message: SmsMessage) -> None:
     the code is valid; a failure that may have sent (read timeout) is retried once at most; the rest fail at once.
     """
     now = timezone.now()
-    claimed = SmsMessage.objects.filter(pk=message.pk, status=SmsMessage.Status.QUEUED).update(
-        status=SmsMessage.Status.SENDING, sending_at=now, attempts=F("attempts") + 1
-    )
+    # Every attempt bumps `attempts`, so a row still QUEUED with the attempts we loaded is exactly the row we
+    # loaded: no second read is needed, and a task holding a stale copy claims nothing.
+    claimed = SmsMessage.objects.filter(
+        pk=message.pk, status=SmsMessage.Status.QUEUED, attempts=message.attempts
+    ).update(status=SmsMessage.Status.SENDING, sending_at=now, attempts=message.attempts + 1)
     if not claimed:
-        logger.info("SMS %s is no longer queued; not sending it again", message.pk)
+        logger.info("SMS %s was claimed by another attempt or is finished; not sending it again", message.pk)
         return
-    # Only what a concurrent attempt may have changed; the loaded connector stays cached.
-    message.refresh_from_db(fields=["status", "attempts", "uncertain_attempts", "sending_at", "code_encrypted",
-                                    "config_encrypted", "valid_until"])
+    message.status, message.sending_at, message.attempts = SmsMessage.Status.SENDING, now, message.attempts + 1
     if now >= message.valid_until:
         _fail(message, PipelineError.EXPIRED, "CodeExpired", "The code expired before it could be sent.")
         return
