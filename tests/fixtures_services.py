@@ -135,9 +135,25 @@ def celery_test_queue():
     yield queue
     settings.CELERY_TASK_DEFAULT_QUEUE, app.conf.task_default_queue = previous
     if settings.REDIS_URL:
-        import redis
+        _forget_queue(settings.REDIS_URL, queue)
 
-        redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+
+def _forget_queue(redis_url: str, queue: str) -> None:
+    """Remove the queue and what kombu keeps for it, including tasks a killed worker left unacknowledged."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    for tag, entry in client.hscan_iter("unacked"):
+        try:
+            routing_key = json.loads(entry)[2]
+        except (ValueError, IndexError, TypeError):
+            continue
+        if routing_key == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
 
 
 class CeleryWorker:
