@@ -47,7 +47,7 @@ def main() -> None:
     from console.accounts.models import User
     from console.celery import app
     from console.tenants.services import tenant_create
-    from tests.fixtures_services import CeleryWorker, database_url, free_port
+    from tests.fixtures_services import CeleryWorker, database_url, forget_queue, free_port
 
     if not settings.REDIS_URL or connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to PostgreSQL and REDIS_URL to Redis (see tests/ensure_services.py).")
@@ -131,9 +131,7 @@ def main() -> None:
         emulator.terminate()
         emulator.wait()
         connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
-        import redis
-
-        redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+        forget_queue(settings.REDIS_URL, queue)
 
 
 if __name__ == "__main__":

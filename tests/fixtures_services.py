@@ -135,10 +135,10 @@ def celery_test_queue():
     yield queue
     settings.CELERY_TASK_DEFAULT_QUEUE, app.conf.task_default_queue = previous
     if settings.REDIS_URL:
-        _forget_queue(settings.REDIS_URL, queue)
+        forget_queue(settings.REDIS_URL, queue)
 
 
-def _forget_queue(redis_url: str, queue: str) -> None:
+def forget_queue(redis_url: str, queue: str) -> None:
     """Remove the queue and what kombu keeps for it, including tasks a killed worker left unacknowledged."""
     import json
 
