@@ -27,7 +27,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def main() -> None:
+def main() -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32, help="worker threads (`make run` uses 32)")
@@ -98,7 +98,7 @@ def main() -> None:
             while SmsMessage.objects.filter(pk__in=ids, status__in=["QUEUED", "SENDING"]).exists():
                 time.sleep(0.05)
 
-        def report(label: str, ids: list[int], elapsed: float) -> None:
+        def report(label: str, ids: list[int], elapsed: float) -> dict:
             rows = SmsMessage.objects.filter(pk__in=ids)
             sent = rows.filter(status="SENT").count()
             latencies = sorted((finished - created).total_seconds()
@@ -106,6 +106,9 @@ def main() -> None:
             print(f"  {label}: {len(ids)} SMS in {elapsed:.1f} s = {len(ids) / elapsed:.0f} msg/s "
                   f"({sent} sent); created-to-sent p50 {latencies[len(latencies) // 2]:.2f} s, "
                   f"p95 {latencies[int(len(latencies) * 0.95)]:.2f} s")
+            return {"messages": len(ids), "sent": sent, "seconds": round(elapsed, 2),
+                    "msg_per_s": round(len(ids) / elapsed, 1), "p50_s": round(latencies[len(latencies) // 2], 2),
+                    "p95_s": round(latencies[int(len(latencies) * 0.95)], 2)}
 
         print(f"SMS pipeline, {args.concurrency} worker threads, emulator latency {args.latency_ms} ms "
               f"(ceiling {args.concurrency * 1000 / max(args.latency_ms, 1):.0f} msg/s), {os.cpu_count()} CPUs:")
@@ -116,7 +119,7 @@ def main() -> None:
         wait(backlog)
         cpu_after = cpu_seconds(worker.process.pid), cpu_seconds(emulator.pid)
         span = SmsMessage.objects.filter(pk__in=backlog).aggregate(first=Min("sending_at"), last=Max("finished_at"))
-        report("worker draining a backlog", backlog, (span["last"] - span["first"]).total_seconds())
+        drain = report("worker draining a backlog", backlog, (span["last"] - span["first"]).total_seconds())
         worker_ms, emulator_ms = ((after - before) * 1000 / len(backlog) for before, after in zip(cpu_before, cpu_after))
         print(f"  CPU per SMS: worker {worker_ms:.1f} ms (one process, GIL: at most ~{1000 / worker_ms:.0f} msg/s), "
               f"emulator {emulator_ms:.1f} ms")
@@ -124,7 +127,10 @@ def main() -> None:
         started = time.monotonic()
         live = send(args.messages, args.producers)
         wait(live)
-        report(f"live, {args.producers} producer threads", live, time.monotonic() - started)
+        live_result = report(f"live, {args.producers} producer threads", live, time.monotonic() - started)
+        return {"worker_threads": args.concurrency, "latency_ms": args.latency_ms, "cpus": os.cpu_count(),
+                "drain": drain, "live": live_result, "worker_cpu_ms_per_sms": round(worker_ms, 1),
+                "emulator_cpu_ms_per_sms": round(emulator_ms, 1)}
     finally:
         if worker:
             worker.stop()
