@@ -26,6 +26,6 @@ def page(browser, live_server, settings):
     settings.PUBLIC_URL = live_server.url
     context = browser.new_context(locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     yield page
     context.close()
