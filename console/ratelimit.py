@@ -1,4 +1,5 @@
 """Fixed-window rate limits kept in the shared cache (Redis in production), never in process memory."""
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -12,8 +13,10 @@ class Verdict:
 
 
 def _window_key(key, window):
+    # Keys carry what people typed (identifiers, phone numbers): hashed, they are safe for any cache and never
+    # show a phone number or a username to whoever reads Redis.
     start = int(time.time()) // window * window
-    return f"rl:{key}:{start}", start + window
+    return f"rl:{hashlib.sha256(key.encode()).hexdigest()}:{start}", start + window
 
 
 def hit(key, *, limit, window):
