@@ -411,3 +411,17 @@ def _finish(message: SmsMessage, status: str, from_status=(SmsMessage.Status.SEN
     )
     if updated:
         logger.info("SMS %s to %s: %s %s", message.pk, mask_phone(message.phone), status, fields.get("error_code", ""))
+
+
+def sms_sweep_stuck(*, older_than: timedelta) -> int:
+    """Close rows left SENDING by a worker that died mid-call: FAILED, outcome unknown, never resent.
+
+    Runs periodically (Celery beat); `older_than` must exceed the delivery task's hard time limit, so a row that a
+    live worker is still sending is never touched. Returns how many rows were closed.
+    """
+    cutoff = timezone.now() - older_than
+    return SmsMessage.objects.filter(status=SmsMessage.Status.SENDING, sending_at__lt=cutoff).update(
+        status=SmsMessage.Status.FAILED, finished_at=timezone.now(), code_encrypted="", config_encrypted="",
+        error_class=str(PipelineError.UNKNOWN_OUTCOME), error_code="WorkerLost",
+        error_message="The worker stopped while waiting for the provider; the SMS may or may not have been sent.",
+    )

@@ -1,5 +1,6 @@
 """Celery tasks of the SMS pipeline: they take a row id and call a service (see services.sms_deliver)."""
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -29,3 +30,10 @@ def deliver_sms(message_id: int) -> None:
         services.sms_deliver(message=message)
     except SoftTimeLimitExceeded:
         services.sms_deliver_timed_out(message=message)
+
+
+@shared_task(name="connectors.sweep_stuck_sms", ignore_result=True, soft_time_limit=30, time_limit=40)
+def sweep_stuck_sms() -> None:
+    closed = services.sms_sweep_stuck(older_than=timedelta(seconds=2 * HARD_TIME_LIMIT))
+    if closed:
+        logger.warning("Closed %s SMS left SENDING by a lost worker (outcome unknown)", closed)

@@ -76,8 +76,10 @@ def main():
         manage("collectstatic", "--noinput", "-v", "0", env=env)
         web = [sys.executable, "-m", "gunicorn", "console.wsgi", "-b", f"127.0.0.1:{port}", *gunicorn_args(env),
                "--access-logfile", "-"]
+    # --beat: the one worker `make run` starts also runs the periodic jobs (the stuck-SMS sweeper).
     worker = [sys.executable, "-m", "celery", "-A", "console", "worker", "--pool", "threads",
-              "--concurrency", env.get("CELERY_CONCURRENCY", "32"), "--loglevel", "INFO"]
+              "--concurrency", env.get("CELERY_CONCURRENCY", "32"), "--loglevel", "INFO",
+              "--beat", "--schedule", str(data_dir / "celerybeat-schedule")]
     children += [subprocess.Popen(web, env=env, cwd=ROOT), subprocess.Popen(worker, env=env, cwd=ROOT)]
     password = seed["admin_password"] or "(shown on the first run; `python manage.py changeadminpassword admin`)"
     print(f"\n  Postern is running.\n  Open the console: {seed['console_url']}\n"

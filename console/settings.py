@@ -181,6 +181,8 @@ else:
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 CELERY_TASK_DEFAULT_QUEUE = env.CELERY_QUEUE
+# Celery beat (run inside the worker by `make run`; run one `celery beat` per deployment when scaling out).
+CELERY_BEAT_SCHEDULE = {"sweep-stuck-sms": {"task": "connectors.sweep_stuck_sms", "schedule": 60.0}}
 # Celery's Django fixup otherwise reconnects to the database around every task; tasks that touch the database
 # check their connection first instead, as Django does per request (connectors.tasks: close_old_connections).
 CELERY_DB_REUSE_MAX = 1000

@@ -175,3 +175,19 @@ def test_a_dead_broker_fails_fast_and_marks_the_row_failed(tencent_connector, br
     assert time.monotonic() - started < 3
     failed = SmsMessage.objects.get(pk=raised.value.sms_message.pk)
     assert (failed.status, failed.error_class, failed.code_encrypted) == ("FAILED", "queue", "")
+
+
+def test_sweeper_closes_rows_a_lost_worker_left_sending_and_nothing_else(tencent_connector):
+    from connectors.services import sms_sweep_stuck
+
+    tenant = tencent_connector.tenant
+    stuck = send_code(tenant)
+    fresh = send_code(tenant)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    SmsMessage.objects.filter(pk=stuck.pk).update(status="SENDING", sending_at=long_ago)
+    SmsMessage.objects.filter(pk=fresh.pk).update(status="SENDING", sending_at=timezone.now())
+    assert sms_sweep_stuck(older_than=timedelta(minutes=2)) == 1
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stuck.status, stuck.error_class, stuck.code_encrypted) == ("FAILED", "unknown_outcome", "")
+    assert fresh.status == "SENDING"
