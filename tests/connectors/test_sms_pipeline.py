@@ -180,12 +180,15 @@ def test_a_dead_broker_fails_fast_and_marks_the_row_failed(tencent_connector, br
 def test_sweeper_closes_rows_a_lost_worker_left_sending_and_nothing_else(tencent_connector):
     from connectors.services import sms_sweep_stuck
 
-    tenant = tencent_connector.tenant
-    stuck = send_code(tenant)
-    fresh = send_code(tenant)
-    long_ago = timezone.now() - timedelta(minutes=10)
-    SmsMessage.objects.filter(pk=stuck.pk).update(status="SENDING", sending_at=long_ago)
-    SmsMessage.objects.filter(pk=fresh.pk).update(status="SENDING", sending_at=timezone.now())
+    def sending_row(started):
+        # Rows as a worker leaves them mid-call; created directly, so no task races this test for them.
+        return SmsMessage.objects.create(
+            tenant=tencent_connector.tenant, connector=tencent_connector, provider="tencent", usage_type="SignIn",
+            phone=PHONE, template_code="2002", status="SENDING", attempts=1, code_encrypted="x", sending_at=started,
+            valid_until=timezone.now() + timedelta(minutes=10))
+
+    stuck = sending_row(timezone.now() - timedelta(minutes=10))
+    fresh = sending_row(timezone.now())
     assert sms_sweep_stuck(older_than=timedelta(minutes=2)) == 1
     stuck.refresh_from_db()
     fresh.refresh_from_db()
