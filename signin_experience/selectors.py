@@ -3,8 +3,8 @@ from signin_experience.models import SignInExperience
 
 
 def experience_for(tenant):
-    experience, _ = SignInExperience.objects.get_or_create(tenant=tenant)
-    return experience
+    """The tenant's settings; the defaults (unsaved) for a tenant that has none yet. Reads only."""
+    return SignInExperience.objects.filter(tenant=tenant).first() or SignInExperience(tenant=tenant)
 
 
 def sms_connector_enabled(tenant):

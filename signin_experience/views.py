@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -17,9 +17,8 @@ from redis.exceptions import RedisError
 
 from console import ratelimit
 from console.oidc import provider
-from console.oidc.http import AppRedirect
+from console.oidc.http import AppRedirect, tenant_or_404
 from console.oidc.sessions import tenant_session_start
-from console.tenants.models import Tenant
 from signin_experience import flows
 from signin_experience.authentication import password_authenticate, record_sign_in
 from signin_experience.codes import CodeError, cooldown_release, cooldown_remaining
@@ -62,7 +61,7 @@ def hosted_page(view):
     @csrf_protect
     @functools.wraps(view)
     def wrapper(request, tenant_id):
-        tenant = get_object_or_404(Tenant, pk=tenant_id)
+        tenant = tenant_or_404(tenant_id)
         query = request.GET.urlencode()
         try:
             auth_request = provider.authorization_validate(tenant, query)

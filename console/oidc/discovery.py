@@ -5,10 +5,6 @@ import json
 from console.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 
 
-def discovery_document(tenant):
-    return _document(tenant.issuer)
-
-
 @functools.lru_cache(maxsize=1024)
 def discovery_json(issuer):
     """The document serialized once per process: it is a pure function of the issuer (tenant ID + PUBLIC_URL),

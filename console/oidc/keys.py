@@ -114,7 +114,3 @@ def published_jwks_json(tenant_id):
         # Short TTL so a retired key disappears on time without a scheduler.
         cache.set(_jwks_cache_key(tenant_id), cached, 60)
     return cached
-
-
-def published_jwks(tenant_id):
-    return json.loads(published_jwks_json(tenant_id))

@@ -9,10 +9,10 @@ def _client_from_hint(tenant, id_token_hint):
 
     from jwcrypto import jwk, jwt
 
-    from console.oidc.keys import published_jwks
+    from console.oidc.keys import published_jwks_json
 
     try:
-        keyset = jwk.JWKSet.from_json(json.dumps(published_jwks(tenant.pk)))
+        keyset = jwk.JWKSet.from_json(published_jwks_json(tenant.pk))
         token = jwt.JWT(jwt=id_token_hint, key=keyset, check_claims={"iss": tenant.issuer})
         audience = json.loads(token.claims).get("aud")
     except Exception:  # noqa: BLE001 — any undecodable hint is simply ignored

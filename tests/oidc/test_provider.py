@@ -9,7 +9,6 @@ from jwcrypto import jwk, jwt
 from oauth2_provider.models import Grant
 
 from console.oidc.keys import signing_key_rotate
-from tests.conftest import PASSWORD
 from tests.oidc.flows import (
     authorize_params, exchange, get_code, location_params, pkce_pair, sign_in, tokens_for,
 )
