@@ -117,7 +117,7 @@ class Postern:
                                capture_output=True, text=True, check=True)
         self.info = json.loads(setup.stdout.strip().splitlines()[-1])
         pids = _descendants(self.proc.pid)
-        gunicorn = [p for p in pids if "gunicorn" in _cmdline(p)]
+        gunicorn = [p for p in pids if "granian" in _cmdline(p)]
         self.gunicorn_master = min(gunicorn) if gunicorn else None
         self.gunicorn_workers = len(gunicorn) - 1 if gunicorn else 0
         self.gunicorn_cmdline = _cmdline(self.gunicorn_master) if self.gunicorn_master else ""

@@ -33,14 +33,16 @@ def sandbox_secret(data_dir):
     return path.read_text().strip()
 
 
-def gunicorn_args(env):
-    """Threaded workers, one process per core by default (bench/, README "Performance"): keep-alive connections
-    (sync workers close every connection, which costs more than a cached discovery answer), a request that
-    waits on PostgreSQL or Redis lets the process serve another, and no more processes than cores to
-    time-slice. WEB_CONCURRENCY / WEB_THREADS override."""
+def web_server(env, port):
+    """Granian (a Rust HTTP server) running the WSGI app: one process per core by default, a few Python threads
+    each so a request waiting on PostgreSQL or Redis lets the process serve another (bench/, README
+    "Performance": HTTP parsing and keep-alive in Rust cost a fraction of gunicorn's gthread workers).
+    WEB_CONCURRENCY / WEB_THREADS override."""
     workers = env.get("WEB_CONCURRENCY") or str(max(2, os.cpu_count() or 1))
     threads = env.get("WEB_THREADS") or "8"
-    return ["--worker-class", "gthread", "-w", workers, "--threads", threads]
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "console.wsgi:application",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", workers, "--blocking-threads", threads,
+            "--respawn-failed-workers", "--access-log"]
 
 
 def _stop_on_sigterm(signum, frame):
@@ -50,7 +52,7 @@ def _stop_on_sigterm(signum, frame):
 def main():
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser()
-    parser.add_argument("--dev", action="store_true", help="Django's autoreloading server instead of gunicorn")
+    parser.add_argument("--dev", action="store_true", help="Django's autoreloading server instead of granian")
     args = parser.parse_args()
     env = dict(os.environ)
     port = env.setdefault("PORT", "8000")
@@ -74,8 +76,7 @@ def main():
         web = [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}"]
     else:
         manage("collectstatic", "--noinput", "-v", "0", env=env)
-        web = [sys.executable, "-m", "gunicorn", "console.wsgi", "-b", f"127.0.0.1:{port}", *gunicorn_args(env),
-               "--access-logfile", "-"]
+        web = web_server(env, port)
     # --beat: the one worker `make run` starts also runs the periodic jobs (the stuck-SMS sweeper).
     worker = [sys.executable, "-m", "celery", "-A", "console", "worker", "--pool", "threads",
               "--concurrency", env.get("CELERY_CONCURRENCY", "32"), "--loglevel", "INFO",

@@ -11,6 +11,10 @@ rows and the same response as the oauthlib path (django-oauth-toolkit's models, 
 Everything else — any error, a confidential client, a duplicate or unusual parameter, a resource indicator, a
 refresh token that was already rotated (reuse detection) — returns None *before anything is written*, and the
 caller runs the full oauthlib path, which then produces the exact error and side effects it always did.
+
+Two round trips per grant: one read (grant or refresh token joined with its application and user), then, after
+the checks and the ID token signature, one statement that consumes the grant or rotates the refresh token and
+inserts the new rows — all or nothing, and nothing at all if a concurrent request consumed it first.
 """
 import base64
 import hashlib
@@ -20,16 +24,16 @@ import time
 import uuid
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 from jwcrypto import jwt
 from oauth2_provider.models import (get_access_token_model, get_grant_model, get_id_token_model,
                                     get_refresh_token_model, refresh_token_expire_timedelta, set_token_value)
 from oauth2_provider.settings import oauth2_settings
-from oauthlib.common import generate_token
 
 from console.accounts.models import User
+from console.ids import bearer_token
 from console.applications.models import Application
 from console.oidc import rows
 from console.oidc.claims import claims_for
@@ -42,10 +46,6 @@ IDToken = get_id_token_model()
 
 _CODE_PARAMS = {"grant_type", "code", "redirect_uri", "client_id", "code_verifier"}
 _REFRESH_PARAMS = {"grant_type", "refresh_token", "client_id"}
-
-
-class _Bail(Exception):
-    """Not the plain valid case: undo (nothing was written) and let oauthlib answer."""
 
 
 def _form(request, allowed):
@@ -100,30 +100,43 @@ def _id_token(tenant, app, user, scopes, access_token, nonce=None):
 _NEW_FAMILY = object()
 
 
-def _issue(tenant, app, user, scopes, nonce=None, source_refresh_token=None, token_family=_NEW_FAMILY):
-    """Create the ID token, access token and (with offline_access) refresh token rows; return the response body."""
-    access = generate_token()
+def _issue(tenant, app, user, scopes, lead, lead_params, nonce=None, source_refresh_token_id=None,
+           token_family=_NEW_FAMILY):
+    """Mint the tokens and write their rows in ONE statement, chained after `lead` — a CTE named `lead` that
+    consumes the grant (DELETE … RETURNING) or rotates the refresh token (UPDATE … RETURNING) and yields one row
+    only if it still could. Returns the response body, or None when the lead yielded nothing (a concurrent
+    request got there first; nothing was written and oauthlib's path gives the exact answer)."""
+    access = bearer_token()
     scope = " ".join(scopes)
     body = {"access_token": access, "expires_in": oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS,
             "token_type": "Bearer", "scope": scope}
-    refresh = generate_token() if "offline_access" in scopes else None
-    if refresh:
-        body["refresh_token"] = refresh
-    id_token = None
+    ctes, params = [lead], list(lead_params)
+    links = {}
     if "openid" in scopes:
         body["id_token"], jti, id_expires = _id_token(tenant, app, user, scopes, access, nonce)
-        id_token = rows.insert(IDToken(user=user, scope=scope, expires=id_expires, jti=jti, application=app))
-    access_row = AccessToken(user=user, scope=scope, id_token=id_token, application=app,
-                             source_refresh_token=source_refresh_token, resource=[],
+        sql, values = rows.insert_step("new_id_token", IDToken(user=user, scope=scope, expires=id_expires, jti=jti,
+                                                               application=app), "lead")
+        ctes.append(sql)
+        params += values
+        links["id_token_id"] = "new_id_token"
+    access_row = AccessToken(user=user, scope=scope, application=app, source_refresh_token_id=source_refresh_token_id,
+                             resource=[],
                              expires=timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS))
     set_token_value(access_row, access)
-    rows.insert(access_row)
-    if refresh:
-        refresh_row = RefreshToken(user=user, application=app, access_token=access_row, resource=[],
+    sql, values = rows.insert_step("new_access_token", access_row, "lead", links)
+    ctes.append(sql)
+    params += values
+    if "offline_access" in scopes:
+        body["refresh_token"] = bearer_token()
+        refresh_row = RefreshToken(user=user, application=app, resource=[], 
                                    token_family=uuid.uuid4() if token_family is _NEW_FAMILY else token_family)
-        set_token_value(refresh_row, refresh)
-        rows.insert(refresh_row)
-    return body
+        set_token_value(refresh_row, body["refresh_token"])
+        sql, values = rows.insert_step("new_refresh_token", refresh_row, "lead",
+                                       {"access_token_id": "new_access_token"})
+        ctes.append(sql)
+        params += values
+    written = rows.fetch_one(f"WITH {', '.join(ctes)} SELECT count(*) FROM new_access_token", params)
+    return body if written[0] == 1 else None
 
 
 def _token_response(body):
@@ -144,22 +157,17 @@ def exchange_code(request, tenant):
     form = _form(request, _CODE_PARAMS)
     if form is None or form.get("grant_type") != "authorization_code" or _CODE_PARAMS - form.keys():
         return None
-    try:
-        with transaction.atomic():
-            grant, app, user = _grant_for_update(form["code"])
-            if grant is None or grant.is_expired() or grant.resource:
-                raise _Bail
-            if not _public_app_ok(app, tenant, form["client_id"]) or user is None or user.is_suspended:
-                raise _Bail
-            if grant.redirect_uri != form["redirect_uri"] or not _pkce_ok(grant, form["code_verifier"]):
-                raise _Bail
-            scopes = grant.scope.split(" ")
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {Grant._meta.db_table} WHERE id = %s", [grant.pk])
-            body = _issue(tenant, app, user, scopes, nonce=grant.nonce or None)
-    except _Bail:
+    grant, app, user = _grant(form["code"])
+    if grant is None or grant.is_expired() or grant.resource:
         return None
-    return _token_response(body)
+    if not _public_app_ok(app, tenant, form["client_id"]) or user is None or user.is_suspended:
+        return None
+    if grant.redirect_uri != form["redirect_uri"] or not _pkce_ok(grant, form["code_verifier"]):
+        return None
+    # The code is single-use: only the request whose DELETE removes the row gets tokens.
+    lead = f"lead AS (DELETE FROM {Grant._meta.db_table} WHERE id = %s RETURNING id)"
+    body = _issue(tenant, app, user, grant.scope.split(" "), lead, [grant.pk], nonce=grant.nonce or None)
+    return body and _token_response(body)
 
 
 def refresh(request, tenant):
@@ -167,40 +175,37 @@ def refresh(request, tenant):
     if form is None or form.get("grant_type") != "refresh_token" or _REFRESH_PARAMS - form.keys():
         return None
     checksum = hashlib.sha256(form["refresh_token"].encode()).hexdigest()
-    try:
-        with transaction.atomic():
-            old, app, user, previous, refreshed = _refresh_token_for_update(checksum)
-            if old is None or old.resource:
-                raise _Bail  # unknown, or already rotated: reuse detection is oauthlib's path
-            if not _public_app_ok(app, tenant, form["client_id"]) or user is None or user.is_suspended:
-                raise _Bail
-            if previous is None or previous.resource or refreshed:
-                raise _Bail
-            now = timezone.now()
-            expire_delta = refresh_token_expire_timedelta()
-            if expire_delta and previous.expires + expire_delta <= now:
-                raise _Bail
-            if old.created + timedelta(days=app.refresh_token_ttl_days) <= now:
-                raise _Bail
-            scopes = previous.scope.strip().split(" ")  # oauthlib's scope_to_list
-            # Rotate: what RefreshToken.revoke() does (the old access token goes, the old refresh token is
-            # marked revoked and kept for reuse detection), then a new pair in the same family.
-            with connection.cursor() as cursor:
-                cursor.execute(f"UPDATE {RefreshToken._meta.db_table} SET revoked = %s, access_token_id = NULL, "
-                               "updated = %s WHERE id = %s", [now, now, old.pk])
-                cursor.execute(f"DELETE FROM {AccessToken._meta.db_table} WHERE id = %s", [previous.pk])
-            body = _issue(tenant, app, user, scopes, source_refresh_token=old, token_family=old.token_family)
-    except _Bail:
+    old, app, user, previous, refreshed = _live_refresh_token(checksum)
+    if old is None or old.resource:
+        return None  # unknown, or already rotated: reuse detection is oauthlib's path
+    if not _public_app_ok(app, tenant, form["client_id"]) or user is None or user.is_suspended:
         return None
-    return _token_response(body)
+    if previous is None or previous.resource or refreshed:
+        return None
+    now = timezone.now()
+    expire_delta = refresh_token_expire_timedelta()
+    if expire_delta and previous.expires + expire_delta <= now:
+        return None
+    if old.created + timedelta(days=app.refresh_token_ttl_days) <= now:
+        return None
+    # Rotate as RefreshToken.revoke() does — the old access token goes, the old refresh token is marked revoked
+    # and kept for reuse detection — and chain the new pair (same family) on it, only if it is still live.
+    table, access_table = RefreshToken._meta.db_table, AccessToken._meta.db_table
+    lead = (f"live AS (SELECT id, access_token_id FROM {table} WHERE id = %s AND revoked IS NULL FOR UPDATE), "
+            f"lead AS (UPDATE {table} r SET revoked = %s, access_token_id = NULL, updated = %s FROM live "
+            f"WHERE r.id = live.id RETURNING live.access_token_id AS previous_id), "
+            f"dropped AS (DELETE FROM {access_table} WHERE id IN (SELECT previous_id FROM lead))")
+    body = _issue(tenant, app, user, previous.scope.strip().split(" "), lead, [old.pk, now, now],
+                  source_refresh_token_id=old.pk, token_family=old.token_family)
+    return body and _token_response(body)
 
 
-def _grant_for_update(code):
-    """The Grant of `code` (locked), its application and user, in one statement."""
+def _grant(code):
+    """The Grant of `code`, its application and user, in one statement."""
     row = rows.fetch_one(
         f"SELECT {rows.columns(Grant, 'g')}, {rows.columns(Application, 'a')}, {rows.columns(User, 'u')} "
         f"FROM {Grant._meta.db_table} g JOIN {Application._meta.db_table} a ON a.id = g.application_id "
-        f"JOIN {User._meta.db_table} u ON u.id = g.user_id WHERE g.code = %s FOR UPDATE OF g",
+        f"JOIN {User._meta.db_table} u ON u.id = g.user_id WHERE g.code = %s",
         [code])
     if row is None:
         return None, None, None
@@ -211,8 +216,8 @@ def _grant_for_update(code):
     return grant, app, user
 
 
-def _refresh_token_for_update(checksum):
-    """The live refresh token of `checksum` (locked) with its application, user and access token, and whether
+def _live_refresh_token(checksum):
+    """The live refresh token of `checksum` with its application, user and access token, and whether
     an access token was already minted from it, in one statement."""
     w_rt, w_app, w_user = rows.width(RefreshToken), rows.width(Application), rows.width(User)
     row = rows.fetch_one(
@@ -222,7 +227,7 @@ def _refresh_token_for_update(checksum):
         f"FROM {RefreshToken._meta.db_table} r JOIN {Application._meta.db_table} a ON a.id = r.application_id "
         f"JOIN {User._meta.db_table} u ON u.id = r.user_id "
         f"LEFT JOIN {AccessToken._meta.db_table} t ON t.id = r.access_token_id "
-        f"WHERE r.token_checksum = %s AND r.revoked IS NULL ORDER BY r.id LIMIT 1 FOR UPDATE OF r",
+        f"WHERE r.token_checksum = %s AND r.revoked IS NULL ORDER BY r.id LIMIT 1",
         [checksum])
     if row is None:
         return None, None, None, None, None
@@ -235,7 +240,10 @@ def _refresh_token_for_update(checksum):
 
 
 def token(request, tenant):
-    """The token response for the plain valid public-client case, or None (then oauthlib answers)."""
+    """The token response for the plain valid public-client case, or None (then oauthlib answers). PostgreSQL
+    only: the write is one data-modifying CTE, which SQLite (the embedded default) does not have."""
+    if connection.vendor != "postgresql":
+        return None
     grant_type = request.POST.get("grant_type") if request.method == "POST" else None
     if grant_type == "authorization_code":
         return exchange_code(request, tenant)

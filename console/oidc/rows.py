@@ -7,6 +7,8 @@ about half of a refresh). These helpers write the column lists once per model an
 import functools
 import json
 
+import psycopg
+
 from django.db import connection
 from django.db.models import JSONField
 
@@ -43,38 +45,42 @@ def instance(model, alias, row, start):
 
 
 def fetch_one(sql, params):
+    """The first row of `sql`. On PostgreSQL through a server-binding psycopg cursor: psycopg prepares a statement
+    after its fifth run on a connection, so PostgreSQL stops re-parsing and re-planning the hot paths' few
+    statements (Django's own cursors bind on the client and never prepare)."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with psycopg.Cursor(cursor.connection) as server_binding:
+                server_binding.execute(sql, params)
+                return server_binding.fetchone()
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
-def insert(obj):
-    """INSERT `obj` like Model.save(force_insert=True) does — each field's pre_save (auto_now, DOT's token
-    checksum) and get_db_prep_save — without compiling a query. Models with save signal receivers go through
-    save() so nothing is skipped."""
-    from django.db.models.signals import post_save, pre_save
-
-    model = type(obj)
-    if pre_save.has_listeners(model) or post_save.has_listeners(model):
-        obj.save(force_insert=True)
-        return obj
-    table, names, fields = _insert_plan(model)
-    values = []
+def insert_step(name, obj, source, links=None):
+    """One data-modifying CTE of a chain: `name AS (INSERT INTO <table> (...) SELECT <obj's values> FROM source
+    RETURNING id)`, returning (sql, params). `links` maps a foreign-key attname to the CTE whose new id it takes
+    (each CTE yields at most one row). Nothing is inserted when `source` yields no row, so a chain led by a
+    conditional DELETE/UPDATE writes all or nothing in one statement, one round trip."""
+    links = links or {}
+    table, names, fields = _insert_plan(type(obj))
+    values, params = [], []
     for field in fields:
         value = field.pre_save(obj, True)
+        if field.attname in links:
+            values.append(f"{links[field.attname]}.id")
+            continue
         if isinstance(field, JSONField) and value is not None:
-            # The JSON text as a literal (PostgreSQL casts it to jsonb): psycopg's Jsonb adapter costs more
-            # per call than the rest of the INSERT.
-            values.append(json.dumps(value, cls=field.encoder))
+            value = json.dumps(value, cls=field.encoder)
         else:
-            values.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(values))}) "
-                       f'RETURNING "{model._meta.pk.column}"', values)
-        obj.pk = cursor.fetchone()[0]
-    obj._state.adding = False
-    obj._state.db = connection.alias
-    return obj
+            value = field.get_db_prep_save(value, connection)
+        # Typed placeholders: INSERT ... SELECT does not infer parameter types from the target columns.
+        values.append(f"%s::{field.cast_db_type(connection)}")
+        params.append(value)
+    sources = ", ".join(dict.fromkeys([source, *links.values()]))
+    sql = (f'{name} AS (INSERT INTO {table} ({names}) SELECT {", ".join(values)} FROM {sources} '
+           f'RETURNING "{type(obj)._meta.pk.column}" AS id)')
+    return sql, params
 
 
 @functools.lru_cache(maxsize=None)
