@@ -39,3 +39,14 @@ def test_a_quiet_healthy_connection_is_reused_without_a_round_trip():
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] == pid
     signals.request_finished.send(sender=None)
+
+
+def test_the_redis_cache_reuses_one_client():
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if not settings.REDIS_URL:
+        pytest.skip("Redis only")
+    cache.set("postern-test-key", {"a": 1}, 5)
+    assert cache.get("postern-test-key") == {"a": 1}
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
