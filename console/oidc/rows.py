@@ -45,13 +45,15 @@ def instance(model, alias, row, start):
 
 
 def fetch_one(sql, params):
-    """The first row of `sql`. On PostgreSQL through a server-binding psycopg cursor: psycopg prepares a statement
-    after its fifth run on a connection, so PostgreSQL stops re-parsing and re-planning the hot paths' few
-    statements (Django's own cursors bind on the client and never prepare)."""
+    """The first row of `sql`. On PostgreSQL as a prepared statement (through a server-binding psycopg cursor;
+    Django's own cursors bind on the client and never prepare): planning the hot paths' joins and CTE chains cost
+    PostgreSQL more than running them — a userinfo lookup took 1.05 ms unprepared, 0.39 ms prepared. psycopg
+    keeps the last 100 per connection. (A transaction-mode PgBouncer in front would need prepared-statement
+    support, PgBouncer ≥ 1.21.)"""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with psycopg.Cursor(cursor.connection) as server_binding:
-                server_binding.execute(sql, params)
+                server_binding.execute(sql, params, prepare=True)
                 return server_binding.fetchone()
         cursor.execute(sql, params)
         return cursor.fetchone()
