@@ -9,7 +9,7 @@ import json
 
 import psycopg
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import JSONField
 
 
@@ -19,9 +19,11 @@ def _plan(model, alias):
     columns = ", ".join(f'{alias}."{field.column}"' for field in fields)
     converters = []
     for index, field in enumerate(fields):
-        # Per-field converters only (e.g. JSONField.from_db_value); the PostgreSQL backend adds none of its own.
-        for convert in field.get_db_converters(connection):
-            converters.append((index, convert, field.get_col(alias)))
+        # What the ORM's compiler applies, in its order: the backend's converters (SQLite's datetimes; PostgreSQL
+        # has none), then the field's own (JSONField.from_db_value).
+        column = field.get_col(alias)
+        for convert in [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]:
+            converters.append((index, convert, column))
     return columns, [field.attname for field in fields], converters
 
 
@@ -39,9 +41,10 @@ def instance(model, alias, row, start):
     values = list(row[start:start + len(names)])
     if values[names.index(model._meta.pk.attname)] is None:
         return None
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: every attribute of the proxy costs a lookup
     for index, convert, expression in converters:
-        values[index] = convert(values[index], expression, connection)
-    return model.from_db(connection.alias, names, values)
+        values[index] = convert(values[index], expression, db)
+    return model.from_db(db.alias, names, values)
 
 
 def fetch_one(sql, params):
@@ -50,8 +53,9 @@ def fetch_one(sql, params):
     PostgreSQL more than running them — a userinfo lookup took 1.05 ms unprepared, 0.39 ms prepared. psycopg
     keeps the last 100 per connection. (A transaction-mode PgBouncer in front would need prepared-statement
     support, PgBouncer ≥ 1.21.)"""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             with psycopg.Cursor(cursor.connection) as server_binding:
                 server_binding.execute(sql, params, prepare=True)
                 return server_binding.fetchone()
@@ -65,9 +69,10 @@ def insert_step(name, obj, source, links=None):
     (each CTE yields at most one row). Nothing is inserted when `source` yields no row, so a chain led by a
     conditional DELETE/UPDATE writes all or nothing in one statement, one round trip."""
     links = links or {}
+    db = connections[DEFAULT_DB_ALIAS]
     table, names, fields = _insert_plan(type(obj))
     values, params = [], []
-    for field in fields:
+    for field, placeholder in fields:
         value = field.pre_save(obj, True)
         if field.attname in links:
             values.append(f"{links[field.attname]}.id")
@@ -75,9 +80,8 @@ def insert_step(name, obj, source, links=None):
         if isinstance(field, JSONField) and value is not None:
             value = json.dumps(value, cls=field.encoder)
         else:
-            value = field.get_db_prep_save(value, connection)
-        # Typed placeholders: INSERT ... SELECT does not infer parameter types from the target columns.
-        values.append(f"%s::{field.cast_db_type(connection)}")
+            value = field.get_db_prep_save(value, db)
+        values.append(placeholder)
         params.append(value)
     sources = ", ".join(dict.fromkeys([source, *links.values()]))
     sql = (f'{name} AS (INSERT INTO {table} ({names}) SELECT {", ".join(values)} FROM {sources} '
@@ -89,4 +93,7 @@ def insert_step(name, obj, source, links=None):
 def _insert_plan(model):
     fields = [field for field in model._meta.local_concrete_fields
               if not field.primary_key and not getattr(field, "generated", False)]
-    return model._meta.db_table, ", ".join(f'"{field.column}"' for field in fields), fields
+    # Typed placeholders: INSERT ... SELECT does not infer parameter types from the target columns.
+    placeholders = [f"%s::{field.cast_db_type(connection)}" for field in fields]
+    return (model._meta.db_table, ", ".join(f'"{field.column}"' for field in fields),
+            list(zip(fields, placeholders)))
