@@ -1,7 +1,7 @@
 """`make bench` / `python -m bench`: Postern's benchmarks, bounded, loopback only.
 
   (a) OIDC endpoints, Postern (as `make run` serves it) against oidc-provider 9 in the same run  — bench/oidc.py
-  (b) the SMS-code pipeline — bench/sms_pipeline.py, when present (its `main()` is called; see _sms below)
+  (b) the SMS-code pipeline through the hosted send-code endpoint — bench/sms_pipeline.py
   (c) console list pages with 10,000 rows — bench/console_pages.py
 
 Prints tables and writes everything to data/bench/<timestamp>.json (POSTERN_BENCH_DATA_DIR overrides the folder).
@@ -9,9 +9,6 @@ Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); `make bench` provides the
 No timing is asserted anywhere: the bench reports, people judge.
 """
 import argparse
-import contextlib
-import importlib.util
-import io
 import json
 import os
 import subprocess
@@ -19,7 +16,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from bench import oidc
+from bench import oidc, sms_pipeline
 from bench.common import PY, ROOT, busy_fraction, data_dir, fmt, machine, table
 
 TARGETS = {"discovery": 1.0, "code": 1.0, "refresh": 1.0, "userinfo": 1.0}
@@ -83,43 +80,6 @@ def run_console():
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _sms():
-    """(b) is owned by bench/sms_pipeline.py. Contract: `main()` runs it and prints its own table; whatever it
-    returns (a dict/list for the JSON report, or a string table) is kept. Skipped when the module is absent."""
-    if importlib.util.find_spec("bench.sms_pipeline") is None:
-        print("\n(b) SMS pipeline: skipped (bench/sms_pipeline.py is not there)")
-        return {"skipped": "bench/sms_pipeline.py is not there"}
-    print("\n(b) SMS pipeline (bench/sms_pipeline.py)")
-    module = importlib.import_module("bench.sms_pipeline")
-    argv = sys.argv
-    sys.argv = ["bench.sms_pipeline"]
-    captured = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(_Tee(sys.stdout, captured)):
-            returned = module.main()
-    finally:
-        sys.argv = argv
-    if isinstance(returned, str):
-        print(returned)
-    if isinstance(returned, (dict, list, str)):
-        return {"result": returned, "output": captured.getvalue()}
-    return {"output": captured.getvalue()}
-
-
-class _Tee(io.TextIOBase):
-    def __init__(self, *streams):
-        self.streams = streams
-
-    def write(self, text):
-        for stream in self.streams:
-            stream.write(text)
-        return len(text)
-
-    def flush(self):
-        for stream in self.streams:
-            stream.flush()
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -130,6 +90,9 @@ def main(argv=None):
     parser.add_argument("--endpoint", action="append", choices=oidc.ENDPOINTS, help="OIDC endpoints (repeatable)")
     parser.add_argument("--concurrency", type=int, action="append", help="OIDC client counts (repeatable)")
     parser.add_argument("--hold", action="store_true", help="start the OIDC servers, then wait for Enter (profiling)")
+    parser.add_argument("--sms-requests", type=int, default=3000, help="send-code requests (default 3000)")
+    parser.add_argument("--sms-users", type=int, default=10, help="concurrent people asking for codes (default 10)")
+    parser.add_argument("--sms-latency-ms", type=int, default=100, help="emulator latency (default 100)")
     args = parser.parse_args(argv)
     sections = args.only or ["oidc", "sms", "console"]
     started = time.monotonic()
@@ -155,16 +118,22 @@ def main(argv=None):
             report["sections"]["oidc"] = result
             print()
             print(oidc_tables(result))
-            print(f"\n  Postern: {result['postern']['gunicorn_workers']} gunicorn workers "
-                  f"({result['postern']['gunicorn'].split('gunicorn', 1)[-1].strip()})")
+            print(f"\n  Postern: {result['postern']['web']}")
             print(oidc_verdict(result))
         except Exception as exc:  # noqa: BLE001 — report and go on with the other sections
             failures.append(f"oidc: {exc}")
             print(f"  OIDC section failed: {exc}")
 
     if "sms" in sections:
+        print(f"\n(b) SMS-code pipeline: hosted send-code endpoint → Celery → Tencent SDK → emulator "
+              f"({args.sms_latency_ms} ms latency)")
         try:
-            report["sections"]["sms"] = _sms()
+            result = sms_pipeline.run(requests_total=args.sms_requests, concurrency=args.sms_users,
+                                      latency_ms=args.sms_latency_ms)
+            report["sections"]["sms"] = result
+            print(sms_pipeline.table(result))
+            print(f"  Postern: {result['web']}\n           {result['worker']}")
+            print(sms_pipeline.verdict(result))
         except Exception as exc:  # noqa: BLE001
             failures.append(f"sms: {exc}")
             print(f"  SMS section failed: {exc!r}")

@@ -4,7 +4,7 @@ Both run on this machine at the same time, each on a loopback port; one load gen
 closed-loop clients on keep-alive connections) drives one of them at a time, endpoint by endpoint, interleaved
 (Postern c=1, oidc-provider c=1, Postern c=10, ...), so drift in the machine hits both alike.
 
-Postern: `python -m console.launcher` — migrate, seed_demo, collectstatic, gunicorn `console.wsgi` with the
+Postern: `python -m console.launcher` — migrate, seed_demo, collectstatic, granian `console.wsgi` with the
 launcher's worker settings, the Celery worker and the SMS sandbox — on a throwaway PostgreSQL database on
 DATABASE_URL's server and its own Redis database number on REDIS_URL's server, DEBUG off as always.
 The client is the seeded Bookstore app (native, public, PKCE S256); codes come from the real authorization
@@ -91,7 +91,7 @@ def _cpu_seconds(pids):
 class Postern:
     """`make run`'s launcher on a throwaway database; stopped with SIGTERM like Ctrl-C."""
 
-    def __init__(self, log_dir):
+    def __init__(self, log_dir, extra_env=None):
         self.port = free_port()
         self.db_url = throwaway_database(BENCH_DB)
         self.redis_url = redis_url(BENCH_REDIS_DB)
@@ -101,6 +101,7 @@ class Postern:
                         POSTERN_CELERY_QUEUE=f"bench-{os.getpid()}")
         for name in ("POSTERN_PUBLIC_URL", "TENCENT_SMS_ENDPOINT", "POSTERN_SMS_SANDBOX_INBOX_URL"):
             self.env.pop(name, None)
+        self.env.update(extra_env or {})
         self.log_path = log_dir / "postern.log"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([PY, "-m", "console.launcher"], cwd=ROOT, env=self.env, stdout=self.log,
@@ -117,10 +118,11 @@ class Postern:
                                capture_output=True, text=True, check=True)
         self.info = json.loads(setup.stdout.strip().splitlines()[-1])
         pids = _descendants(self.proc.pid)
-        gunicorn = [p for p in pids if "granian" in _cmdline(p)]
-        self.gunicorn_master = min(gunicorn) if gunicorn else None
-        self.gunicorn_workers = len(gunicorn) - 1 if gunicorn else 0
-        self.gunicorn_cmdline = _cmdline(self.gunicorn_master) if self.gunicorn_master else ""
+        web = sorted(p for p in pids if "granian" in _cmdline(p))
+        workers = sorted(p for p in pids if "celery" in _cmdline(p))
+        self.web_workers = len(web) - 1 if web else 0
+        self.web_cmdline = _cmdline(web[0]).replace(str(ROOT) + "/", "") if web else ""
+        self.worker_cmdline = _cmdline(workers[0]).replace(str(ROOT) + "/", "") if workers else ""
         return self.info
 
     def target(self):
@@ -223,8 +225,8 @@ def run(duration=3.0, warmup=0.5, endpoints=None, concurrency=None, log=print, h
         servers["postern"] = Postern(log_dir)
         servers["oidc-provider"] = OidcProvider(log_dir)
         servers["postern"].wait_ready()
-        log(f"  servers up in {time.monotonic() - started:.1f}s: Postern {servers['postern'].gunicorn_cmdline!r} "
-            f"({servers['postern'].gunicorn_workers} workers); oidc-provider {servers['oidc-provider'].info['node']}")
+        log(f"  servers up in {time.monotonic() - started:.1f}s: Postern {servers['postern'].web_cmdline!r} "
+            f"({servers['postern'].web_workers} workers); oidc-provider on Node {servers['oidc-provider'].info['node']}")
         verifier, challenge = pkce_pair()
         loadgen = LoadGen({name: server.target() for name, server in servers.items()}, verifier, challenge)
         chains = max(concurrency)
@@ -259,7 +261,7 @@ def run(duration=3.0, warmup=0.5, endpoints=None, concurrency=None, log=print, h
         postern = servers["postern"]
         return {
             "duration_s": duration, "warmup_s": warmup, "results": results,
-            "postern": {"gunicorn": postern.gunicorn_cmdline, "gunicorn_workers": postern.gunicorn_workers,
+            "postern": {"web": postern.web_cmdline, "web_workers": postern.web_workers,
                         "client_app_type": postern.info["app_type"]},
             "oidc_provider": servers["oidc-provider"].info,
         }

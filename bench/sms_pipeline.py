@@ -1,144 +1,165 @@
-"""SMS per second through the whole pipeline: sms_send rows → Redis → a Celery worker (threads) → the real Tencent
-SDK → the emulator answering after 100 ms, on a throwaway PostgreSQL database.
+"""(b) The SMS-code pipeline as end users drive it: the hosted page's send-code endpoint → code row + SMS row →
+Redis → the Celery worker → the official Tencent SDK → the project's Tencent emulator, which answers after 100 ms.
 
-Run with DATABASE_URL (PostgreSQL) and REDIS_URL set, e.g. through `tests/ensure_services.py -- python ...`.
+Postern runs as `make run` runs it (console.launcher: granian + the Celery worker; PostgreSQL and Redis from the
+environment on a throwaway database), pointed at an emulator this bench starts with `--latency-ms 100`. The demo
+tenant gets its Tencent connector and phone sign-in from `seed_demo --sms-…`, and its code limits raised
+(bench/postern_setup.py --raise-code-limits). bench/node/sms_loadgen.mjs then plays `concurrency` people on the
+sign-in page, each asking for codes for distinct numbers, `requests` in all.
+
+Reported: the send-code endpoint's own latency (POST → 302), codes per second that reach the emulator, and the
+time from a person's POST to the emulator receiving that number's SendSms (p50/p99).
 """
-import argparse
+import json
 import os
 import subprocess
-import sys
-import tempfile
 import time
-import uuid
-from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from pathlib import Path
+from urllib.parse import urlencode
 
-import django
+import requests
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+from bench.common import PY, ROOT, data_dir, free_port, wait_for_port
+from bench.oidc import NODE_DIR, Postern, _cpu_seconds, pkce_pair
 
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+KEY_ID, SECRET = "AKIDpostern-bench", "bench-secret-key-0000"
+FIRST_NUMBER = 13_900_000_000
 
 
-def main() -> dict:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=32, help="worker threads (`make run` uses 32)")
-    parser.add_argument("--latency-ms", type=int, default=100)
-    parser.add_argument("--producers", type=int, default=8, help="threads calling sms_send, like web workers")
-    args = parser.parse_args()
+def _percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, int(round(p / 100 * len(values))) - 1))] if values else None
 
-    django.setup()
-    from django.conf import settings
-    from django.db import connection, connections
-    from django.db.models import Max, Min
-    from django.utils import timezone
 
-    from connectors.emulator import EmulatorClient
-    from connectors.models import SmsMessage
-    from connectors.services import connector_create, sms_send
-    from console.accounts.models import User
-    from console.celery import app
-    from console.tenants.services import tenant_create
-    from tests.fixtures_services import CeleryWorker, database_url, forget_queue, free_port
+class Emulator:
+    def __init__(self, latency_ms, log_dir):
+        self.port = free_port()
+        self.log = open(log_dir / "sms-emulator.log", "w")
+        self.proc = subprocess.Popen([PY, "manage.py", "tencent_sms_emulator", "--port", str(self.port),
+                                      "--credential", f"{KEY_ID}={SECRET}", "--latency-ms", str(latency_ms)],
+                                     cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for_port(self.port, proc=self.proc)
+        self.url = f"http://127.0.0.1:{self.port}"
 
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        sys.exit("Set DATABASE_URL to PostgreSQL and REDIS_URL to Redis (see tests/ensure_services.py).")
-    queue = f"postern-bench-{uuid.uuid4().hex[:8]}"
-    app.conf.task_default_queue = queue
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"postern_bench_{os.getpid()}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    port = free_port()
-    emulator = subprocess.Popen(
-        [sys.executable, "manage.py", "tencent_sms_emulator", "--port", str(port), "--credential",
-         "AKIDbench=bench-secret-key-0000", "--latency-ms", str(args.latency_ms)],
-        cwd=BASE_DIR, stdout=subprocess.DEVNULL,
-    )
-    worker = None
+    def received(self):
+        return requests.get(f"{self.url}/__emulator__/requests", timeout=30).json()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.log.close()
+
+
+def _configure(postern):
+    subprocess.run([PY, "manage.py", "seed_demo", "--sms-access-key-id", KEY_ID, "--sms-access-key-secret", SECRET,
+                    "--sms-sdk-app-id", "1400000000", "--sms-sign-name", "Postern"],
+                   cwd=ROOT, env=postern.env, check=True, capture_output=True)
+    done = subprocess.run([PY, str(ROOT / "bench" / "postern_setup.py"), "--raise-code-limits"], cwd=ROOT,
+                          env=postern.env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _process_groups(postern, emulator):
+    from bench.oidc import _cmdline
+
+    pids = postern.pids()
+    return {"web": [p for p in pids if "granian" in _cmdline(p)],
+            "worker": [p for p in pids if "celery" in _cmdline(p)],
+            "emulator": [emulator.proc.pid]}
+
+
+def _wait_for_all(emulator, phones, seconds=120):
+    deadline = time.monotonic() + seconds
+    while True:
+        records = emulator.received()
+        got = {phone: r["received"] for r in records if r.get("response_code") == "Ok" for phone in r["phones"]}
+        if phones <= got.keys() or time.monotonic() > deadline:
+            return got
+        time.sleep(0.5)
+
+
+def run(requests_total=3000, concurrency=10, latency_ms=100, log=print):
+    log_dir = data_dir() / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    emulator = Emulator(latency_ms, log_dir)
+    postern = None
     try:
-        client = EmulatorClient(f"http://127.0.0.1:{port}")
-        while not client.health():
-            time.sleep(0.1)
-        env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "POSTERN_CELERY_QUEUE": queue,
-               "TENCENT_SMS_ENDPOINT": f"http://127.0.0.1:{port}"}
-        worker = CeleryWorker(env, queue, Path(tempfile.mkdtemp()) / "worker.log", concurrency=args.concurrency)
-
-        admin = User.objects.create_admin(username="bench", password="bench-password-1")
-        tenant = tenant_create(name="Bench", tag="development", acting_user=admin)
-        connector_create(tenant=tenant, acting_user=admin, provider_key="tencent", config={
-            "accessKeyId": "AKIDbench", "accessKeySecret": "bench-secret-key-0000", "signName": "Postern",
-            "sdkAppId": "1400006666",
-            "templates": [{"templateCode": "1001", "usageType": usage}
-                          for usage in ("Register", "SignIn", "ForgotPassword", "Generic")],
-        })
-
-        def send(count: int, producers: int = 1) -> list[int]:
-            """Queue `count` codes from `producers` threads, as many web requests would."""
-            valid_until = timezone.now() + timedelta(minutes=10)
-
-            def produce(offset: int) -> list[int]:
-                try:
-                    return [sms_send(tenant=tenant, phone_e164=f"+86138{index:08d}", usage_type="SignIn",
-                                     code="123456", valid_until=valid_until).pk
-                            for index in range(offset, count, producers)]
-                finally:
-                    connections.close_all()
-
-            with ThreadPoolExecutor(producers) as pool:
-                return [pk for chunk in pool.map(produce, range(producers)) for pk in chunk]
-
-        def wait(ids: list[int]) -> None:
-            while SmsMessage.objects.filter(pk__in=ids, status__in=["QUEUED", "SENDING"]).exists():
-                time.sleep(0.05)
-
-        def report(label: str, ids: list[int], elapsed: float) -> dict:
-            rows = SmsMessage.objects.filter(pk__in=ids)
-            sent = rows.filter(status="SENT").count()
-            latencies = sorted((finished - created).total_seconds()
-                               for created, finished in rows.values_list("created_at", "finished_at"))
-            print(f"  {label}: {len(ids)} SMS in {elapsed:.1f} s = {len(ids) / elapsed:.0f} msg/s "
-                  f"({sent} sent); created-to-sent p50 {latencies[len(latencies) // 2]:.2f} s, "
-                  f"p95 {latencies[int(len(latencies) * 0.95)]:.2f} s")
-            return {"messages": len(ids), "sent": sent, "seconds": round(elapsed, 2),
-                    "msg_per_s": round(len(ids) / elapsed, 1), "p50_s": round(latencies[len(latencies) // 2], 2),
-                    "p95_s": round(latencies[int(len(latencies) * 0.95)], 2)}
-
-        print(f"SMS pipeline, {args.concurrency} worker threads, emulator latency {args.latency_ms} ms "
-              f"(ceiling {args.concurrency * 1000 / max(args.latency_ms, 1):.0f} msg/s), {os.cpu_count()} CPUs:")
-        # 1. What the worker drains: a backlog queued while it was down, timed from its first claim.
-        backlog = send(args.messages, args.producers)
-        worker.start()
-        cpu_before = cpu_seconds(worker.process.pid), cpu_seconds(emulator.pid)
-        wait(backlog)
-        cpu_after = cpu_seconds(worker.process.pid), cpu_seconds(emulator.pid)
-        span = SmsMessage.objects.filter(pk__in=backlog).aggregate(first=Min("sending_at"), last=Max("finished_at"))
-        drain = report("worker draining a backlog", backlog, (span["last"] - span["first"]).total_seconds())
-        worker_ms, emulator_ms = ((after - before) * 1000 / len(backlog) for before, after in zip(cpu_before, cpu_after))
-        print(f"  CPU per SMS: worker {worker_ms:.1f} ms (one process, GIL: at most ~{1000 / worker_ms:.0f} msg/s), "
-              f"emulator {emulator_ms:.1f} ms")
-        # 2. End to end while codes are being requested: rows, commits, publishes and sends all at once.
+        postern = Postern(log_dir, extra_env={"TENCENT_SMS_ENDPOINT": emulator.url})
+        postern.wait_ready()
+        info = _configure(postern)
+        _verifier, challenge = pkce_pair()
+        query = urlencode({
+            "client_id": info["client_id"], "redirect_uri": info["redirect_uri"], "response_type": "code",
+            "scope": "openid offline_access profile", "state": "bench", "code_challenge": challenge,
+            "code_challenge_method": "S256"})
+        config = {"base": f"http://127.0.0.1:{postern.port}", "sign_in_path": f"/t/{info['tenant_id']}/sign-in",
+                  "code_path": f"/t/{info['tenant_id']}/sign-in/code", "query": query,
+                  "requests": requests_total, "concurrency": concurrency, "first_number": FIRST_NUMBER}
+        groups = _process_groups(postern, emulator)
+        cpu0 = {name: _cpu_seconds(pids) for name, pids in groups.items()}
         started = time.monotonic()
-        live = send(args.messages, args.producers)
-        wait(live)
-        live_result = report(f"live, {args.producers} producer threads", live, time.monotonic() - started)
-        return {"worker_threads": args.concurrency, "latency_ms": args.latency_ms, "cpus": os.cpu_count(),
-                "drain": drain, "live": live_result, "worker_cpu_ms_per_sms": round(worker_ms, 1),
-                "emulator_cpu_ms_per_sms": round(emulator_ms, 1)}
+        done = subprocess.run(["node", "sms_loadgen.mjs", json.dumps(config)], cwd=NODE_DIR, check=True,
+                              capture_output=True, text=True)
+        load = json.loads(done.stdout)
+        sent = [r for r in load["requests"] if r["status"] == 302]
+        received = _wait_for_all(emulator, {r["phone"] for r in sent})
+        elapsed = time.monotonic() - started
+        cpu = {name: _cpu_seconds(pids) - cpu0[name] for name, pids in groups.items()}
+        times = sorted(received.values())
+        reach = [(received[r["phone"]] * 1000 - r["start"]) for r in sent if r["phone"] in received]
+        endpoint = [r["end"] - r["start"] for r in sent]
+        errors = {}
+        for r in load["requests"]:
+            if r["status"] != 302:
+                errors[r["error"]] = errors.get(r["error"], 0) + 1
+        result = {
+            "requests": requests_total, "concurrency": concurrency, "latency_ms": latency_ms,
+            "accepted": len(sent), "errors": errors, "received": len(received),
+            "send_rps": len(load["requests"]) / load["seconds"],
+            "codes_per_s": (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else None,
+            "endpoint_p50_ms": _percentile(endpoint, 50), "endpoint_p95_ms": _percentile(endpoint, 95),
+            "endpoint_p99_ms": _percentile(endpoint, 99),
+            "reach_p50_ms": _percentile(reach, 50), "reach_p99_ms": _percentile(reach, 99),
+            "loadgen_cpu_pct": load["loadgen_cpu_pct"],
+            "cpu_ms_per_code": {name: round(1000 * seconds / max(1, len(received)), 2) for name, seconds in cpu.items()},
+            "seconds": round(elapsed, 1),
+            "web": postern.web_cmdline, "worker": postern.worker_cmdline,
+        }
+        log(f"  {result['accepted']}/{requests_total} send-code requests accepted from {concurrency} users "
+            f"({result['send_rps']:.0f}/s); {result['received']} SendSms received at the emulator")
+        return result
     finally:
-        if worker:
-            worker.stop()
-        emulator.terminate()
-        emulator.wait()
-        connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
-        forget_queue(settings.REDIS_URL, queue)
+        if postern:
+            postern.stop()
+        emulator.stop()
+
+
+def table(result):
+    from bench.common import fmt, table as render
+
+    return render(["users", "send-code req/s", "endpoint p50 ms", "p95 ms", "p99 ms", "codes/s at emulator",
+                   "request→SendSms p50 ms", "p99 ms", "errors", "CPU ms/code: web / worker / emulator"],
+                  [[result["concurrency"], fmt(result["send_rps"], 0), fmt(result["endpoint_p50_ms"]),
+                    fmt(result["endpoint_p95_ms"]), fmt(result["endpoint_p99_ms"]), fmt(result["codes_per_s"], 0),
+                    fmt(result["reach_p50_ms"], 0), fmt(result["reach_p99_ms"], 0), sum(result["errors"].values()),
+                    " / ".join(fmt(result["cpu_ms_per_code"][name]) for name in ("web", "worker", "emulator"))]])
+
+
+def verdict(result):
+    rate_ok = (result["codes_per_s"] or 0) >= 300
+    p99_ok = result["endpoint_p99_ms"] is not None and result["endpoint_p99_ms"] < 50
+    return "\n".join([
+        f"  {'met ' if rate_ok else 'MISS'}  {fmt_num(result['codes_per_s'])} codes/s reach the emulator at "
+        f"{result['latency_ms']} ms provider latency (target ≥ 300)",
+        f"  {'met ' if p99_ok else 'MISS'}  send-code p99 {fmt_num(result['endpoint_p99_ms'], 1)} ms (target < 50 ms)",
+    ])
+
+
+def fmt_num(value, digits=0):
+    return "–" if value is None else f"{value:,.{digits}f}"
 
 
 if __name__ == "__main__":
-    main()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+    outcome = run()
+    print(table(outcome))
+    print(verdict(outcome))

@@ -556,6 +556,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._write_json(404, {"error": "not found"})
 
     def _serve_api(self) -> None:
+        received = time.time()
         state = self.server.state
         body = self._read_body()
         if body is None:
@@ -566,7 +567,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(delay_ms / 1000)
         headers = {name.lower(): value for name, value in self.headers.items()}
         outcome = answer_api_request(state, self.command, headers, body, behaviour)
-        state.record(self._record(headers, outcome, behaviour))
+        state.record(self._record(headers, outcome, behaviour, received))
         if outcome.http_status is None:
             self.close_connection = True
             return
@@ -623,10 +624,12 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length)
 
-    def _record(self, headers: dict[str, str], outcome: ApiOutcome, behaviour: Behaviour | None) -> dict[str, Any]:
+    def _record(self, headers: dict[str, str], outcome: ApiOutcome, behaviour: Behaviour | None,
+                received: float) -> dict[str, Any]:
         phones = (outcome.params or {}).get("PhoneNumberSet")
         return {
             "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "received": received,  # Unix time the request arrived, before any scripted latency
             "headers": {name: headers[name.lower()] for name in RECORDED_HEADERS if name.lower() in headers},
             "params": outcome.params,
             "phones": _recorded_phones(phones),

@@ -13,7 +13,7 @@ from connectors.models import Connector, PipelineError, SmsMessage
 from connectors.phone import mask_phone
 from connectors.providers.base import ErrorClass, SmsProvider, fix_for
 from connectors.registry import UnknownProvider, registry
-from console import crypto
+from console import crypto, tenant_cache
 
 PIPELINE_FIXES = {
     PipelineError.QUEUE: "Postern could not reach its task queue (Redis), so nothing was sent. Check that Redis and "
@@ -41,7 +41,9 @@ def connector_for_tenant(tenant, connector_id) -> Connector:
 
 
 def enabled_sms_connector(tenant) -> Connector | None:
-    return Connector.objects.filter(tenant=tenant, kind=Connector.Kind.SMS, enabled=True).first()
+    """Read on every code sent: cached per tenant, dropped whenever a connector changes (connectors.apps)."""
+    return tenant_cache.read("enabled-sms-connector", tenant.pk, lambda: Connector.objects.filter(
+        tenant=tenant, kind=Connector.Kind.SMS, enabled=True).first())
 
 
 def provider_or_none(key: str | None) -> SmsProvider | None:

@@ -218,9 +218,8 @@ def sms_send(*, tenant, phone_e164: str, usage_type: str, code: str, valid_until
         tenant=tenant, connector=connector, provider=provider.key, usage_type=usage_type, phone=phone_e164,
         template_code=template_code, code_encrypted=crypto.encrypt(code), valid_until=valid_until,
     )
-    with transaction.atomic():
-        message.save()
-        _enqueue_on_commit(message)
+    message.save()  # committed at once outside an atomic block, so the task below is published right away
+    _enqueue_on_commit(message)
     return message
 
 

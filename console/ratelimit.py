@@ -21,18 +21,30 @@ def _window_key(key, window):
 
 def hit(key, *, limit, window):
     """Count one attempt against `key`; refuse once more than `limit` happened in the current window."""
-    bucket, resets_at = _window_key(key, window)
-    if cache.add(bucket, 1, window + 5):
-        count = 1
+    return hit_all([(key, limit, window)])[0]
+
+
+def hit_all(limits):
+    """Count one attempt against each (key, limit, window); a Verdict for each, in order. With Redis, all the
+    counters move in one round trip."""
+    buckets = [_window_key(key, window) + (limit, window) for key, limit, window in limits]
+    if hasattr(cache, "incr_all"):
+        counts = cache.incr_all([(bucket, window + 5) for bucket, _resets, _limit, window in buckets])
     else:
-        try:
-            count = cache.incr(bucket)
-        except ValueError:  # expired between add and incr
-            cache.add(bucket, 1, window + 5)
-            count = 1
-    if count > limit:
-        return Verdict(False, max(1, int(resets_at - time.time())))
-    return Verdict(True)
+        counts = [_incr(bucket, window + 5) for bucket, _resets, _limit, window in buckets]
+    now = time.time()
+    return [Verdict(False, max(1, int(resets_at - now))) if count > limit else Verdict(True)
+            for count, (_bucket, resets_at, limit, _window) in zip(counts, buckets)]
+
+
+def _incr(bucket, ttl):
+    if cache.add(bucket, 1, ttl):
+        return 1
+    try:
+        return cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.add(bucket, 1, ttl)
+        return 1
 
 
 def peek(key, *, limit, window):

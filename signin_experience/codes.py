@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,8 +78,8 @@ def check_send_limits(tenant, policy, phone, ip):
         (f"code:tenant:{tenant.pk}", policy["perTenantHourlyLimit"], 3600,
          "code.service_busy", _("Verification codes are temporarily unavailable, try again later.")),
     )
-    for key, limit, window, code, message in checks:
-        verdict = ratelimit.hit(key, limit=limit, window=window)
+    verdicts = ratelimit.hit_all([(key, limit, window) for key, limit, window, _code, _message in checks])
+    for verdict, (_key, _limit, _window, code, message) in zip(verdicts, checks):
         if not verdict.allowed:
             raise CodeError(code, message, status=429, retry_after=verdict.retry_after)
 
@@ -106,12 +105,14 @@ def code_issue(*, tenant, policy, phone, purpose, flow_id, deliver):
     if deliver:
         message_id = sms_send(tenant=tenant, phone_e164=phone, usage_type=purpose, code=code,
                               valid_until=expires_at).pk
-    with transaction.atomic():
-        VerificationCode.objects.update_or_create(
-            tenant=tenant, phone=phone, purpose=purpose, flow_id=flow_id,
-            defaults={"code_hash": code_hash(tenant.pk, phone, purpose, code), "attempts": 0,
-                      "expires_at": expires_at, "consumed_at": None, "message_id": message_id},
-        )
+    # One statement (INSERT … ON CONFLICT DO UPDATE on one_code_per_flow): the flow's previous code is replaced.
+    VerificationCode.objects.bulk_create(
+        [VerificationCode(tenant=tenant, phone=phone, purpose=purpose, flow_id=flow_id, attempts=0,
+                          code_hash=code_hash(tenant.pk, phone, purpose, code), expires_at=expires_at,
+                          consumed_at=None, message_id=message_id)],
+        update_conflicts=True, unique_fields=["tenant", "phone", "purpose", "flow_id"],
+        update_fields=["code_hash", "attempts", "created_at", "expires_at", "consumed_at", "message_id"],
+    )
     cooldown_start(tenant, phone, policy["resendCooldownSeconds"])
     return IssuedCode(phone=phone, purpose=purpose, message_id=message_id, cooldown=policy["resendCooldownSeconds"])
 

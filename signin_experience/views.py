@@ -70,13 +70,19 @@ def hosted_page(view):
                 return AppRedirect(exc.redirect_uri)
             return render(request, "oidc/error.html", {"tenant": tenant, "error": exc.error,
                                                        "description": exc.description}, status=400)
-        settings = experience_for(tenant).as_settings()
-        experience = build_experience(tenant, settings, sms_available=sms_connector_enabled(tenant))
-        page = HostedPage(tenant, auth_request, settings, experience, query)
         from connectors.services import SmsQueueUnavailable
 
-        with translation.override(hosted_page_language(request, query, settings)):
+        page = HostedPage(tenant, auth_request, None, None, query)
+        try:
+            # Cached reads (console.tenant_cache): with Redis down they fail like the view's own rate limits do.
+            page.settings = experience_for(tenant).as_settings()
+            page.experience = build_experience(tenant, page.settings, sms_available=sms_connector_enabled(tenant))
+        except (RedisError, ConnectionError):
+            page.settings = None
+        with translation.override(hosted_page_language(request, query, page.settings or {})):
             try:
+                if page.settings is None:
+                    raise ConnectionError("the shared cache is unreachable")
                 response = view(request, page)
             except (SmsQueueUnavailable, RedisError, ConnectionError):
                 response = render_page(request, page, "unavailable.html", status=503)

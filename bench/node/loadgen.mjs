@@ -16,6 +16,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import readline from 'node:readline';
 
+import { percentile, request } from './http_client.mjs';
+
 const config = JSON.parse(process.argv[2]);
 const state = {}; // target -> {codes: [], refresh: [], access: []}
 for (const name of Object.keys(config.targets)) state[name] = { codes: [], refresh: [], access: [] };
@@ -25,36 +27,6 @@ function machineCpu() {
   const idle = fields[3] + (fields[4] || 0);
   const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
   return { idle, total };
-}
-
-function request(agent, target, method, path, { body, headers } = {}) {
-  return new Promise((resolve) => {
-    const url = new URL(path, target.base);
-    const payload = body === undefined ? undefined : Buffer.from(body);
-    const start = process.hrtime.bigint();
-    const req = http.request({
-      agent,
-      hostname: url.hostname,
-      port: url.port,
-      path: url.pathname + url.search,
-      method,
-      headers: {
-        ...(payload ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': payload.length } : {}),
-        ...headers,
-      },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => {
-        const end = process.hrtime.bigint();
-        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString(), start, end });
-      });
-      res.on('error', (err) => resolve({ status: 0, error: String(err), start, end: process.hrtime.bigint() }));
-    });
-    req.on('error', (err) => resolve({ status: 0, error: String(err), start, end: process.hrtime.bigint() }));
-    if (payload) req.write(payload);
-    req.end();
-  });
 }
 
 function form(params) {
@@ -111,12 +83,6 @@ function makeStep(name, endpoint, agent) {
     default:
       throw new Error(`unknown endpoint ${endpoint}`);
   }
-}
-
-function percentile(sorted, p) {
-  if (!sorted.length) return null;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
 }
 
 async function run({ target: name, endpoint, concurrency, warmup = 0.5, duration = 3 }) {

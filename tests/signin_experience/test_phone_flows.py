@@ -190,3 +190,19 @@ def test_methods_not_configured_are_refused(client, tenant, app, phone_experienc
     assert 'name="password"' not in page
     response = client.post(page_url(tenant, app), {"identifier": "pat", "password": "correct horse battery"})
     assert response.status_code == 404
+
+
+def test_settings_and_connector_changes_reach_the_hosted_page_at_once(client, tenant, app, phone_experience,
+                                                                      tencent_connector, admin):
+    """The page's reads are cached per tenant (console.tenant_cache); every change must drop them."""
+    from connectors.services import connector_set_enabled
+
+    assert "--primary:#5d34f2" in client.get(page_url(tenant, app)).content.decode()
+    phone_experience.color = {"primaryColor": "#123456", "isDarkModeEnabled": False, "darkPrimaryColor": "#8b6cff"}
+    phone_experience.save()
+    assert "--primary:#123456" in client.get(page_url(tenant, app)).content.decode()
+
+    assert send_code(client, tenant, app, PHONE).status_code == 302
+    connector_set_enabled(connector=tencent_connector, enabled=False, acting_user=admin)
+    assert send_code(client, tenant, app, "+8613900139001").status_code == 404
+    assert not SmsMessage.objects.filter(phone="+8613900139001").exists()
