@@ -226,7 +226,8 @@ def run(duration=3.0, warmup=0.5, endpoints=None, concurrency=None, log=print, h
         servers["oidc-provider"] = OidcProvider(log_dir)
         servers["postern"].wait_ready()
         log(f"  servers up in {time.monotonic() - started:.1f}s: Postern {servers['postern'].web_cmdline!r} "
-            f"({servers['postern'].web_workers} workers); oidc-provider on Node {servers['oidc-provider'].info['node']}")
+            f"({servers['postern'].web_workers} workers); "
+            f"oidc-provider on Node {servers['oidc-provider'].info['node']}")
         verifier, challenge = pkce_pair()
         loadgen = LoadGen({name: server.target() for name, server in servers.items()}, verifier, challenge)
         chains = max(concurrency)

@@ -12,6 +12,7 @@ time from a person's POST to the emulator receiving that number's SendSms (p50/p
 """
 import json
 import os
+import secrets
 import subprocess
 import time
 from urllib.parse import urlencode
@@ -21,7 +22,7 @@ import requests
 from bench.common import PY, ROOT, data_dir, free_port, wait_for_port
 from bench.oidc import NODE_DIR, Postern, _cpu_seconds, pkce_pair
 
-KEY_ID, SECRET = "AKIDpostern-bench", "bench-secret-key-0000"
+KEY_ID, SECRET = "AKIDpostern-bench", secrets.token_urlsafe(24)  # a throwaway credential per run
 FIRST_NUMBER = 13_900_000_000
 
 
@@ -120,7 +121,8 @@ def run(requests_total=3000, concurrency=10, latency_ms=100, log=print):
             "endpoint_p99_ms": _percentile(endpoint, 99),
             "reach_p50_ms": _percentile(reach, 50), "reach_p99_ms": _percentile(reach, 99),
             "loadgen_cpu_pct": load["loadgen_cpu_pct"],
-            "cpu_ms_per_code": {name: round(1000 * seconds / max(1, len(received)), 2) for name, seconds in cpu.items()},
+            "cpu_ms_per_code": {name: round(1000 * seconds / max(1, len(received)), 2)
+                                for name, seconds in cpu.items()},
             "seconds": round(elapsed, 1),
             "web": postern.web_cmdline, "worker": postern.worker_cmdline,
         }

@@ -7,7 +7,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,13 +16,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from tests.fixtures_services import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +27,7 @@ def embedded(tmp_path_factory):
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "REDIS_URL", "TENCENT_SMS_ENDPOINT", "POSTERN_SMS_SANDBOX_INBOX_URL",
                         "POSTERN_PUBLIC_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(PORT=str(_free_port()), POSTERN_DATA_DIR=str(data), POSTERN_SMS_SANDBOX_PORT=str(_free_port()),
+    env.update(PORT=str(free_port()), POSTERN_DATA_DIR=str(data), POSTERN_SMS_SANDBOX_PORT=str(free_port()),
                WEB_CONCURRENCY="1", WEB_THREADS="4", CELERY_CONCURRENCY="4")
     log_path = data / "launcher.log"
     with open(log_path, "w") as log:

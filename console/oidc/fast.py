@@ -33,8 +33,8 @@ from oauth2_provider.models import (get_access_token_model, get_grant_model, get
 from oauth2_provider.settings import oauth2_settings
 
 from console.accounts.models import User
-from console.ids import bearer_token
 from console.applications.models import Application
+from console.ids import bearer_token
 from console.oidc import rows
 from console.oidc.claims import claims_for
 from console.oidc.keys import current_signing_jwk
@@ -119,8 +119,8 @@ def _issue(tenant, app, user, scopes, lead, lead_params, nonce=None, source_refr
         ctes.append(sql)
         params += values
         links["id_token_id"] = "new_id_token"
-    access_row = AccessToken(user=user, scope=scope, application=app, source_refresh_token_id=source_refresh_token_id,
-                             resource=[],
+    access_row = AccessToken(user=user, scope=scope, application=app, resource=[],
+                             source_refresh_token_id=source_refresh_token_id,
                              expires=timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS))
     set_token_value(access_row, access)
     sql, values = rows.insert_step("new_access_token", access_row, "lead", links)
@@ -128,7 +128,7 @@ def _issue(tenant, app, user, scopes, lead, lead_params, nonce=None, source_refr
     params += values
     if "offline_access" in scopes:
         body["refresh_token"] = bearer_token()
-        refresh_row = RefreshToken(user=user, application=app, resource=[], 
+        refresh_row = RefreshToken(user=user, application=app, resource=[],
                                    token_family=uuid.uuid4() if token_family is _NEW_FAMILY else token_family)
         set_token_value(refresh_row, body["refresh_token"])
         sql, values = rows.insert_step("new_refresh_token", refresh_row, "lead",
