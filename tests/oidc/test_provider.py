@@ -256,3 +256,42 @@ def test_token_fast_path_and_oauthlib_path_answer_alike(client, setup):
                                                       "refresh_token": fast_tokens["refresh_token"]}).status_code == 400
     assert client.post(f"/t/{tenant.id}/oidc/token", {"grant_type": "refresh_token", "client_id": app.client_id,
                                                       "refresh_token": via_oauthlib["refresh_token"]}).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_code_or_refresh_token_raced_by_two_requests_gives_tokens_once(setup):
+    """Two clients sending the same code (or refresh token) at the same instant: exactly one gets tokens."""
+    import threading
+
+    from django.db import connections
+    from django.test import Client
+    from oauth2_provider.models import AccessToken
+
+    tenant, app, *_ = setup
+
+    def race(post):
+        barrier, answers = threading.Barrier(2), []
+
+        def one():
+            barrier.wait()
+            try:
+                answers.append(post(Client()))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(answer.status_code for answer in answers)
+
+    for _ in range(5):
+        code, verifier = get_code(Client(), tenant, app)
+        assert race(lambda c: exchange(c, tenant, app, code, verifier)) == [200, 400]
+    assert AccessToken.objects.filter(application=app).count() == 5
+
+    refresh_token = tokens_for(Client(), tenant, app)["refresh_token"]
+    statuses = race(lambda c: c.post(f"/t/{tenant.id}/oidc/token", {
+        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": app.client_id}))
+    assert statuses == [200, 400]
