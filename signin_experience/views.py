@@ -74,24 +74,25 @@ def hosted_page(view):
 
         page = HostedPage(tenant, auth_request, None, None, query)
         try:
-            # Cached reads (console.tenant_cache): with Redis down they fail like the view's own rate limits do.
+            # Cached in Redis (console.tenant_cache), like the view's rate limits: without Redis, "try again".
             page.settings = experience_for(tenant).as_settings()
             page.experience = build_experience(tenant, page.settings, sms_available=sms_connector_enabled(tenant))
-        except (RedisError, ConnectionError):
-            page.settings = None
-        with translation.override(hosted_page_language(request, query, page.settings or {})):
-            try:
-                if page.settings is None:
-                    raise ConnectionError("the shared cache is unreachable")
-                response = view(request, page)
-            except (SmsQueueUnavailable, RedisError, ConnectionError):
-                response = render_page(request, page, "unavailable.html", status=503)
-                response["Retry-After"] = "5"
-            response["Content-Language"] = translation.get_language()
+            response = _in_page_language(request, page, lambda: view(request, page))
+        except (SmsQueueUnavailable, RedisError, ConnectionError):
+            response = _in_page_language(request, page,
+                                         lambda: render_page(request, page, "unavailable.html", status=503))
+            response["Retry-After"] = "5"
         response["Cache-Control"] = "no-store"
         return response
 
     return wrapper
+
+
+def _in_page_language(request, page, respond):
+    with translation.override(hosted_page_language(request, page.query, page.settings or {})):
+        response = respond()
+        response["Content-Language"] = translation.get_language()
+    return response
 
 
 def _signed_in(request, page, user):
