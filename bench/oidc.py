@@ -17,6 +17,7 @@ refresh rotation; in-memory storage; codes saved through its models since it has
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import time
@@ -122,7 +123,9 @@ class Postern:
         workers = sorted(p for p in pids if "celery" in _cmdline(p))
         self.web_workers = len(web) - 1 if web else 0
         self.web_cmdline = _cmdline(web[0]).replace(str(ROOT) + "/", "") if web else ""
-        self.worker_cmdline = _cmdline(workers[0]).replace(str(ROOT) + "/", "") if workers else ""
+        nodes = sorted({re.search(r"-n (\S+)", _cmdline(p)).group(1) for p in workers if " -n " in _cmdline(p)})
+        self.worker_cmdline = (f"{len(nodes)} × " + _cmdline(workers[0]).replace(str(ROOT) + "/", "")
+                               if workers else "")
         return self.info
 
     def target(self):

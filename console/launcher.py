@@ -45,6 +45,19 @@ def web_server(env, port):
             "--respawn-failed-workers", "--access-log"]
 
 
+def celery_workers(env, data_dir):
+    """CELERY_WORKERS processes, each with CELERY_CONCURRENCY threads (default 32): a send waits ~100 ms on the
+    provider, so threads carry the concurrency, and a process per core adds the CPU (a GIL each) without which
+    the web processes outrun one worker and codes queue up (README "Performance"). With Redis the default is one
+    per core; the embedded filesystem broker gets one (its consumers race for message files). The first also
+    runs the periodic jobs (--beat: the stuck-SMS sweeper)."""
+    count = int(env.get("CELERY_WORKERS") or (max(1, os.cpu_count() or 1) if env.get("REDIS_URL") else 1))
+    return [[sys.executable, "-m", "celery", "-A", "console", "worker", "--pool", "threads",
+             "--concurrency", env.get("CELERY_CONCURRENCY", "32"), "--loglevel", "INFO", "-n", f"worker{index}@%h",
+             *(["--beat", "--schedule", str(data_dir / "celerybeat-schedule")] if index == 1 else [])]
+            for index in range(1, count + 1)]
+
+
 def _stop_on_sigterm(signum, frame):
     raise KeyboardInterrupt  # SIGTERM (a supervisor, `kill`) stops everything like Ctrl-C does
 
@@ -77,11 +90,8 @@ def main():
     else:
         manage("collectstatic", "--noinput", "-v", "0", env=env)
         web = web_server(env, port)
-    # --beat: the one worker `make run` starts also runs the periodic jobs (the stuck-SMS sweeper).
-    worker = [sys.executable, "-m", "celery", "-A", "console", "worker", "--pool", "threads",
-              "--concurrency", env.get("CELERY_CONCURRENCY", "32"), "--loglevel", "INFO",
-              "--beat", "--schedule", str(data_dir / "celerybeat-schedule")]
-    children += [subprocess.Popen(web, env=env, cwd=ROOT), subprocess.Popen(worker, env=env, cwd=ROOT)]
+    children.append(subprocess.Popen(web, env=env, cwd=ROOT))
+    children += [subprocess.Popen(command, env=env, cwd=ROOT) for command in celery_workers(env, data_dir)]
     password = seed["admin_password"] or "(shown on the first run; `python manage.py changeadminpassword admin`)"
     print(f"\n  Postern is running.\n  Open the console: {seed['console_url']}\n"
           f"  Sign in as:       {seed['admin_username']} / {password}\n"

@@ -28,7 +28,7 @@ def embedded(tmp_path_factory):
            if k not in ("DATABASE_URL", "REDIS_URL", "TENCENT_SMS_ENDPOINT", "POSTERN_SMS_SANDBOX_INBOX_URL",
                         "POSTERN_PUBLIC_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(PORT=str(free_port()), POSTERN_DATA_DIR=str(data), POSTERN_SMS_SANDBOX_PORT=str(free_port()),
-               WEB_CONCURRENCY="1", WEB_THREADS="4", CELERY_CONCURRENCY="4")
+               WEB_CONCURRENCY="1", WEB_THREADS="4", CELERY_CONCURRENCY="4", CELERY_WORKERS="1")
     log_path = data / "launcher.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "console.launcher"], cwd=ROOT, env=env, stdout=log,
