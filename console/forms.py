@@ -12,3 +12,15 @@ def apply_service_errors(form, exc: ValidationError):
     else:
         for error in exc.error_list:
             form.add_error(None, error)
+
+
+def submit(form, service, **arguments):
+    """Call `service(**arguments, **form.cleaned_data)` when the form is valid; a ValidationError the service
+    raises is shown on the form. Returns (True, the service's result) or (False, None)."""
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, service(**arguments, **form.cleaned_data)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return False, None

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from console.applications import selectors, services
 from console.applications.forms import ApplicationCreateForm, ApplicationSettingsForm, ConfirmDeleteForm
 from console.applications.frameworks import APP_TYPES, BY_SLUG, frameworks_by_type
-from console.forms import apply_service_errors
+from console.forms import submit
 from console.tenants.access import tenant_view
 
 NEW_SECRET_SESSION_KEY = "console_new_app_secret"
@@ -24,12 +24,10 @@ def application_list(request, tenant):
 @tenant_view
 def application_create(request, tenant):
     form = ApplicationCreateForm(request.POST or None, initial={"framework": request.GET.get("framework", "")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            app, secret = services.application_create(tenant=tenant, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+    if request.method == "POST":
+        created, result = submit(form, services.application_create, tenant=tenant, acting_user=request.user)
+        if created:
+            app, secret = result
             if secret:
                 # Shown once on the next page, then gone for good.
                 request.session[NEW_SECRET_SESSION_KEY] = {"app": app.client_id, "secret": secret}
@@ -63,14 +61,10 @@ def application_detail(request, tenant, app_id):
     if request.method != "POST":
         return _detail_page(request, tenant, app)
     form = ApplicationSettingsForm.for_application(app, request.POST)
-    if form.is_valid():
-        try:
-            services.application_update(application=app, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("applications:detail", tenant_id=tenant.pk, app_id=app.client_id)
+    saved, _app = submit(form, services.application_update, application=app, acting_user=request.user)
+    if saved:
+        messages.success(request, _("Saved."))
+        return redirect("applications:detail", tenant_id=tenant.pk, app_id=app.client_id)
     app.refresh_from_db()
     return _detail_page(request, tenant, app, form=form, status=400)
 

@@ -1,12 +1,11 @@
 """Console pages for tenants: list, create, switch, settings, members, delete."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from console.forms import apply_service_errors
+from console.forms import submit
 from console.tenants import services
 from console.tenants.access import tenant_view
 from console.tenants.forms import MemberAddForm, TenantDeleteForm, TenantForm, TenantSettingsForm
@@ -70,14 +69,10 @@ def tenant_settings(request, tenant):
 @require_POST
 def tenant_delete(request, tenant):
     form = TenantDeleteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.tenant_delete(tenant=tenant, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Tenant deleted."))
-            return redirect("tenants:list")
+    deleted, _nothing = submit(form, services.tenant_delete, tenant=tenant, acting_user=request.user)
+    if deleted:
+        messages.success(request, _("Tenant deleted."))
+        return redirect("tenants:list")
     return _settings_page(request, tenant, delete_form=form, status=400)
 
 
@@ -85,14 +80,10 @@ def tenant_delete(request, tenant):
 @require_POST
 def tenant_member_add(request, tenant):
     form = MemberAddForm(request.POST)
-    if form.is_valid():
-        try:
-            services.tenant_member_add(tenant=tenant, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Member added."))
-            return redirect("tenants:settings", tenant_id=tenant.pk)
+    added, _membership = submit(form, services.tenant_member_add, tenant=tenant, acting_user=request.user)
+    if added:
+        messages.success(request, _("Member added."))
+        return redirect("tenants:settings", tenant_id=tenant.pk)
     return _settings_page(request, tenant, member_form=form, status=400)
 
 

@@ -1,12 +1,11 @@
 """Console pages for a tenant's end users."""
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from console.forms import apply_service_errors
+from console.forms import submit
 from console.tenants.access import tenant_view
 from console.users import selectors, services
 from console.users.forms import EndUserCreateForm, EndUserForm
@@ -18,12 +17,9 @@ NEW_PASSWORD_SESSION_KEY = "console_user_new_password"
 def user_list(request, tenant):
     search = request.GET.get("q", "")
     form = EndUserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.end_user_create(tenant=tenant, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+    if request.method == "POST":
+        created, user = submit(form, services.end_user_create, tenant=tenant, acting_user=request.user)
+        if created:
             messages.success(request, _("User created."))
             return redirect("users:detail", tenant_id=tenant.pk, user_id=user.uid)
     page = Paginator(selectors.end_users_for_tenant(tenant, search), 50).get_page(request.GET.get("page"))
@@ -36,12 +32,9 @@ def user_detail(request, tenant, user_id):
     user = selectors.end_user_for_tenant(tenant, user_id)
     form = EndUserForm(request.POST or None, initial={
         "username": user.username, "email": user.email, "phone": user.phone, "name": user.name})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_user_update(user=user, acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
+    if request.method == "POST":
+        saved, _user = submit(form, services.end_user_update, user=user, acting_user=request.user)
+        if saved:
             messages.success(request, _("Saved."))
             return redirect("users:detail", tenant_id=tenant.pk, user_id=user.uid)
         user.refresh_from_db()
