@@ -1,4 +1,4 @@
-"""Per-tenant reads that every hosted sign-in request makes — the sign-in experience, the enabled SMS connector —
+"""Per-tenant reads that many requests make — the sign-in experience, the enabled SMS connector, the CORS origins —
 kept in the shared cache (Redis) and dropped whenever one of their rows is saved or deleted, in this process and
 every other (the cache is shared; nothing is kept in process memory).
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from console import tenant_cache
 from console.applications.models import Application
 from console.tenants.models import Tenant
 
@@ -63,12 +64,15 @@ def oauth_error(error, description, status=400):
 
 
 def _origin_allowed(tenant, origin):
-    for origins in Application.objects.filter(tenant=tenant).exclude(allowed_origins="").values_list(
-        "allowed_origins", flat=True
-    ):
-        if origin in origins.split():
-            return True
-    return False
+    """Browser clients send Origin on every token and userinfo call: the tenant's origins are a cached read,
+    dropped whenever an application changes (console.oidc.apps)."""
+    return origin in tenant_cache.read("allowed-origins", tenant.pk, lambda: _allowed_origins(tenant))
+
+
+def _allowed_origins(tenant):
+    origins = Application.objects.filter(tenant=tenant).exclude(allowed_origins="").values_list(
+        "allowed_origins", flat=True)
+    return frozenset(origin for listed in origins for origin in listed.split())
 
 
 def oidc_endpoint(methods, cors=False):

@@ -7,38 +7,38 @@ from django.core import signals
 from django.db import connection
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_connection_the_server_closed_is_replaced_before_the_next_request_uses_it():
+@pytest.fixture
+def backend_pid(transactional_db):
+    """The PostgreSQL backend serving this thread's persistent connection, opened now."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
     connection.ensure_connection()
-    old_pid = connection.connection.info.backend_pid
+    return connection.connection.info.backend_pid
+
+
+def _pid_seen_by_next_request():
+    signals.request_started.send(sender=None)  # what every request starts with
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+    finally:
+        signals.request_finished.send(sender=None)
+
+
+def test_a_connection_the_server_closed_is_replaced_before_the_next_request_uses_it(backend_pid):
+    old_pid = backend_pid
     params = connection.get_connection_params()
     with psycopg.connect(**{k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname")},
                          autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [old_pid])
     time.sleep(0.3)
 
-    signals.request_started.send(sender=None)  # what every request starts with
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        new_pid = cursor.fetchone()[0]
-    signals.request_finished.send(sender=None)
-
-    assert new_pid != old_pid
+    assert _pid_seen_by_next_request() != old_pid
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_quiet_healthy_connection_is_reused_without_a_round_trip():
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
-    connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
-    signals.request_started.send(sender=None)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        assert cursor.fetchone()[0] == pid
-    signals.request_finished.send(sender=None)
+def test_a_quiet_healthy_connection_is_kept(backend_pid):
+    assert _pid_seen_by_next_request() == backend_pid
 
 
 def test_the_redis_cache_reuses_one_client():

@@ -181,6 +181,21 @@ def test_cors_only_for_allowed_origins(client, setup):
     assert preflight.status_code == 204 and "Authorization" in preflight["Access-Control-Allow-Headers"]
 
 
+def test_a_changed_origin_list_is_answered_at_once(client, setup):
+    tenant, app, *_ = setup
+
+    def allowed_origin():
+        return client.get(f"/t/{tenant.id}/oidc/jwks", HTTP_ORIGIN="https://spa.example").get(
+            "Access-Control-Allow-Origin")
+
+    assert allowed_origin() is None
+    app.allowed_origins = "capacitor://localhost https://spa.example"
+    app.save()
+    assert allowed_origin() == "https://spa.example"
+    app.delete()
+    assert allowed_origin() is None
+
+
 def test_confidential_and_m2m_clients(client, setup, make_app):
     tenant, _, _, owner = setup
     web = make_app(tenant, owner, framework="django", name="Web", redirect_uris=["https://web.example/cb"],
