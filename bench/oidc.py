@@ -23,8 +23,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.common import (PY, ROOT, data_dir, drop_database, flush_redis, free_port, redis_url, throwaway_database,
-                          wait_for_port)
+from bench.common import (PY, ROOT, cmdline, cpu_seconds, data_dir, descendants, drop_database, flush_redis,
+                          free_port, redis_url, throwaway_database, wait_for_port)
 
 NODE_DIR = ROOT / "bench" / "node"
 ENDPOINTS = ["discovery", "jwks", "userinfo", "refresh", "code"]
@@ -52,41 +52,6 @@ def pkce_pair():
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     return verifier, challenge
-
-
-def _descendants(pid):
-    children = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        for child in children.get(current, []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _cmdline(pid):
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def _cpu_seconds(pids):
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except OSError:
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 class Postern:
@@ -118,13 +83,12 @@ class Postern:
         setup = subprocess.run([PY, str(ROOT / "bench" / "postern_setup.py")], cwd=ROOT, env=self.env,
                                capture_output=True, text=True, check=True)
         self.info = json.loads(setup.stdout.strip().splitlines()[-1])
-        pids = _descendants(self.proc.pid)
-        web = sorted(p for p in pids if "granian" in _cmdline(p))
-        workers = sorted(p for p in pids if "celery" in _cmdline(p))
+        groups = self.process_groups()
+        web, workers = groups["web"], groups["worker"]
         self.web_workers = len(web) - 1 if web else 0
-        self.web_cmdline = _cmdline(web[0]).replace(str(ROOT) + "/", "") if web else ""
-        nodes = sorted({re.search(r"-n (\S+)", _cmdline(p)).group(1) for p in workers if " -n " in _cmdline(p)})
-        self.worker_cmdline = (f"{len(nodes)} × " + _cmdline(workers[0]).replace(str(ROOT) + "/", "")
+        self.web_cmdline = cmdline(web[0]).replace(str(ROOT) + "/", "") if web else ""
+        nodes = sorted({re.search(r"-n (\S+)", cmdline(p)).group(1) for p in workers if " -n " in cmdline(p)})
+        self.worker_cmdline = (f"{len(nodes)} × " + cmdline(workers[0]).replace(str(ROOT) + "/", "")
                                if workers else "")
         return self.info
 
@@ -137,10 +101,16 @@ class Postern:
                 "redirect_uri": self.info["redirect_uri"], "cookie": self.info["cookie"], "mint": "authorize"}
 
     def pids(self):
-        return [self.proc.pid, *_descendants(self.proc.pid)]
+        return [self.proc.pid, *descendants(self.proc.pid)]
+
+    def process_groups(self):
+        """The web server's processes and the Celery workers' (beat included), by pid."""
+        pids = sorted(descendants(self.proc.pid))
+        return {"web": [p for p in pids if "granian" in cmdline(p)],
+                "worker": [p for p in pids if "celery" in cmdline(p)]}
 
     def stop(self):
-        children = _descendants(self.proc.pid)
+        children = descendants(self.proc.pid)
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)  # the launcher stops its children like on Ctrl-C
             try:
@@ -249,10 +219,10 @@ def run(duration=3.0, warmup=0.5, endpoints=None, concurrency=None, log=print, h
                         estimate = refresh_rps.get((name, c), 400)
                         needed = math.ceil(estimate * (warmup + duration) * 1.6) + 100
                         loadgen.call(op="mint", target=name, n=min(needed, 12000))
-                    cpu0 = _cpu_seconds(server.pids())
+                    cpu0 = cpu_seconds(server.pids())
                     result = loadgen.call(op="run", target=name, endpoint=endpoint, concurrency=c,
                                           warmup=warmup, duration=duration)
-                    result["server_cpu_pct"] = 100 * (_cpu_seconds(server.pids()) - cpu0) / (warmup + duration)
+                    result["server_cpu_pct"] = 100 * (cpu_seconds(server.pids()) - cpu0) / (warmup + duration)
                     if endpoint == "refresh":
                         refresh_rps[(name, c)] = result["rps"]
                     if endpoint == "code":

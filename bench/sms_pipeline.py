@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 
 import requests
 
-from bench.common import PY, ROOT, data_dir, free_port, wait_for_port
-from bench.oidc import NODE_DIR, Postern, _cpu_seconds, pkce_pair
+from bench.common import PY, ROOT, cpu_seconds, data_dir, free_port, wait_for_port
+from bench.oidc import NODE_DIR, Postern, pkce_pair
 
 KEY_ID, SECRET = "AKIDpostern-bench", secrets.token_urlsafe(24)  # a throwaway credential per run
 FIRST_NUMBER = 13_900_000_000
@@ -59,15 +59,6 @@ def _configure(postern):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _process_groups(postern, emulator):
-    from bench.oidc import _cmdline
-
-    pids = postern.pids()
-    return {"web": [p for p in pids if "granian" in _cmdline(p)],
-            "worker": [p for p in pids if "celery" in _cmdline(p)],
-            "emulator": [emulator.proc.pid]}
-
-
 def _wait_for_all(emulator, phones, seconds=120):
     deadline = time.monotonic() + seconds
     while True:
@@ -95,8 +86,8 @@ def run(requests_total=3000, concurrency=10, latency_ms=100, log=print):
         config = {"base": f"http://127.0.0.1:{postern.port}", "sign_in_path": f"/t/{info['tenant_id']}/sign-in",
                   "code_path": f"/t/{info['tenant_id']}/sign-in/code", "query": query,
                   "requests": requests_total, "concurrency": concurrency, "first_number": FIRST_NUMBER}
-        groups = _process_groups(postern, emulator)
-        cpu0 = {name: _cpu_seconds(pids) for name, pids in groups.items()}
+        groups = dict(postern.process_groups(), emulator=[emulator.proc.pid])
+        cpu0 = {name: cpu_seconds(pids) for name, pids in groups.items()}
         started = time.monotonic()
         done = subprocess.run(["node", "sms_loadgen.mjs", json.dumps(config)], cwd=NODE_DIR, check=True,
                               capture_output=True, text=True)
@@ -104,7 +95,7 @@ def run(requests_total=3000, concurrency=10, latency_ms=100, log=print):
         sent = [r for r in load["requests"] if r["status"] == 302]
         received = _wait_for_all(emulator, {r["phone"] for r in sent})
         elapsed = time.monotonic() - started
-        cpu = {name: _cpu_seconds(pids) - cpu0[name] for name, pids in groups.items()}
+        cpu = {name: cpu_seconds(pids) - cpu0[name] for name, pids in groups.items()}
         times = sorted(received.values())
         reach = [(received[r["phone"]] * 1000 - r["start"]) for r in sent if r["phone"] in received]
         endpoint = [r["end"] - r["start"] for r in sent]
