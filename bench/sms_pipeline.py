@@ -51,8 +51,8 @@ class Emulator:
 
 
 def _configure(postern):
-    subprocess.run([PY, "manage.py", "seed_demo", "--sms-access-key-id", KEY_ID, "--sms-access-key-secret", SECRET,
-                    "--sms-sdk-app-id", "1400000000", "--sms-sign-name", "Postern"],
+    subprocess.run([PY, "manage.py", "seed_demo", f"--sms-access-key-id={KEY_ID}",
+                    f"--sms-access-key-secret={SECRET}", "--sms-sdk-app-id=1400000000", "--sms-sign-name=Postern"],
                    cwd=ROOT, env=postern.env, check=True, capture_output=True)
     done = subprocess.run([PY, str(ROOT / "bench" / "postern_setup.py"), "--raise-code-limits"], cwd=ROOT,
                           env=postern.env, check=True, capture_output=True, text=True)

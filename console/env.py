@@ -37,9 +37,19 @@ def _persisted_secret(name, filename, generate):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / filename
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Processes started together (make run's emulator, migrate, workers) may all get here: each writes its own
+        # candidate and links it into place, which succeeds for exactly one; the others read the winner's file,
+        # never a half-written one.
+        candidate = DATA_DIR / f".{filename}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(generate())
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()
 
 

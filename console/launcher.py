@@ -80,8 +80,9 @@ def main():
                                          env=env))
         env["TENCENT_SMS_ENDPOINT"] = f"http://127.0.0.1:{SANDBOX_PORT}"
         env["POSTERN_SMS_SANDBOX_INBOX_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}/__emulator__/inbox"
-        seed_args += ["--sms-access-key-id", SANDBOX_KEY_ID, "--sms-access-key-secret", secret,
-                      "--sms-sdk-app-id", "1400000000", "--sms-sign-name", "Postern"]
+        # `--option=value`: a generated secret may start with "-", which argparse would take for an option
+        seed_args += [f"--sms-access-key-id={SANDBOX_KEY_ID}", f"--sms-access-key-secret={secret}",
+                      "--sms-sdk-app-id=1400000000", "--sms-sign-name=Postern"]
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("createcachetable", env=env)
     seed = json.loads(manage(*seed_args, capture=True, env=env).strip().splitlines()[-1])
