@@ -29,3 +29,19 @@ def page(browser, live_server, settings):
     page.set_default_timeout(30000)
     yield page
     context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, its report shows where the page was and what it said (a flake seen once in CI
+    is otherwise a bare timeout)."""
+    outcome = yield
+    report = outcome.get_result()
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is None or page.is_closed():
+        return
+    try:
+        text = page.locator("body").inner_text(timeout=2000)
+    except Exception as exc:  # the page may be mid-navigation or gone; the report must still be written
+        text = f"(body unreadable: {exc})"
+    report.sections.append(("page at failure", f"{page.url}\n{text[:4000]}"))
