@@ -31,6 +31,13 @@ def page(browser, live_server, settings):
     context.close()
 
 
+def open_tencent_connector_form(page):
+    """From the provider list to a form whose scripts have run. A click returns once the next page starts
+    loading, so a fill could land before the JSON editor takes the textarea over and keeps the views in sync."""
+    page.click("[data-provider=tencent]")
+    page.wait_for_function("document.readyState === 'complete' && !!document.querySelector('.json-editor')")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """When a browser test fails, its report shows where the page was and what it said (a flake seen once in CI

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from connectors.models import Connector, SmsMessage
+from tests.browser.conftest import open_tencent_connector_form
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -19,7 +20,7 @@ def test_set_up_tencent_send_a_test_and_save(page, live_server, make_admin, make
     page.click("button[type=submit]")
     page.click("nav.sidebar >> text=Connectors")
     page.click("text=Set up >> nth=0")
-    page.click("[data-provider=tencent]")
+    open_tencent_connector_form(page)
     assert "SDK AppID" in page.locator("#guide").inner_text()
 
     # The JSON view fills the form view...

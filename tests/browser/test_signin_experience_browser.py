@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.browser.conftest import open_tencent_connector_form
 from tests.conftest import PASSWORD
 from tests.oidc.flows import authorize_params, pkce_pair
 
@@ -35,7 +36,7 @@ def test_phone_sign_in_from_settings_to_end_user(page, browser, live_server, adm
 
     page.click("nav.sidebar >> text=Connectors")
     page.click("text=Set up >> nth=0")
-    page.click("[data-provider=tencent]")
+    open_tencent_connector_form(page)
     config = {key: value for key, value in emulator_config.items() if key != "accessKeySecret"}
     page.fill("textarea[name=config]", json.dumps(config))
     page.fill("input[name=accessKeySecret]", sms_emulator.secret_key)
