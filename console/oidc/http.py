@@ -1,10 +1,7 @@
 """HTTP helpers for the OIDC endpoints: tenant lookup, CORS for the tenant's app origins, redirects to apps."""
 import functools
-import time
 from urllib.parse import urlsplit
 
-from django.core.cache import cache
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -12,42 +9,20 @@ from console import tenant_cache
 from console.applications.models import Application
 from console.tenants.models import Tenant
 
-# Every OIDC request needs its tenant and tenants rarely change: a shared cache (Redis) entry dropped on every
-# save/delete, and in front of it a few seconds of process memory (another process may answer for a tenant
-# deleted less than LOCAL_SECONDS ago; its apps, tokens and keys are gone already, so nothing can be issued).
-TENANT_CACHE_SECONDS = 300
-LOCAL_SECONDS = 5
-_local = {}
-
-
-def _tenant_cache_key(tenant_id):
-    return f"oidc:tenant:{tenant_id}"
-
-
-def tenant_cache_forget(tenant_id):
-    """Called on every save/delete of a tenant (console.oidc.apps): now, and again once the change is committed."""
-    _local.pop(tenant_id, None)
-    cache.delete(_tenant_cache_key(tenant_id))
-    transaction.on_commit(lambda: cache.delete(_tenant_cache_key(tenant_id)))
+# Another process may answer for a tenant deleted less than TENANT_LOCAL_SECONDS ago; its apps, tokens and keys
+# are gone already, so nothing can be issued.
+TENANT_LOCAL_SECONDS = 5
 
 
 def tenant_or_404(tenant_id):
+    """Every OIDC and hosted-page request needs its tenant, and tenants rarely change: a cached read, dropped on
+    every save/delete (console.oidc.apps)."""
     if len(tenant_id) > 16:
         raise Http404
-    now = time.monotonic()
-    hit = _local.get(tenant_id)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    key = _tenant_cache_key(tenant_id)
-    tenant = cache.get(key)
+    tenant = tenant_cache.read("tenant", tenant_id, lambda: Tenant.objects.filter(pk=tenant_id).first(),
+                               local_seconds=TENANT_LOCAL_SECONDS)
     if tenant is None:
-        tenant = Tenant.objects.filter(pk=tenant_id).first()
-        if tenant is None:
-            raise Http404
-        cache.set(key, tenant, TENANT_CACHE_SECONDS)
-    if len(_local) > 10_000:
-        _local.clear()
-    _local[tenant_id] = (now + LOCAL_SECONDS, tenant)
+        raise Http404
     return tenant
 
 

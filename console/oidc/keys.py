@@ -1,43 +1,30 @@
 """Signing keys: create, rotate, load, publish."""
 import functools
 import json
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from jwcrypto import jwk
 
-from console import crypto
+from console import crypto, tenant_cache
 from console.oidc.models import SigningKey
 
 # The longest-lived token a key signs: ID tokens (and access tokens) live an hour.
 KEY_OVERLAP = timedelta(seconds=settings.OAUTH2_PROVIDER["ID_TOKEN_EXPIRE_SECONDS"] + 300)
 
 
-def _jwks_cache_key(tenant_id):
-    return f"oidc:jwks:{tenant_id}"
-
-
-def _signing_cache_key(tenant_id):
-    return f"oidc:signing-key:{tenant_id}"
-
-
 # The active key's (kid, ciphertext) is also kept a few seconds in process memory: signing with the previous key
 # for that long after a rotation is harmless, since a rotated key stays published for KEY_OVERLAP.
 SIGNING_LOCAL_SECONDS = 10
-_local_signing = {}
+# Short, so a retired key leaves the JWKS on time without a scheduler.
+JWKS_TTL_SECONDS = 60
 
 
 def _forget(tenant_id):
-    """Drop the tenant's cached JWKS and current key now (this process sees the change at once) and again on
-    commit (a reader that refilled the cache from the old rows meanwhile is overwritten)."""
-    _local_signing.pop(tenant_id, None)
-    keys = [_jwks_cache_key(tenant_id), _signing_cache_key(tenant_id)]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    tenant_cache.forget("jwks", tenant_id)
+    tenant_cache.forget("signing-key", tenant_id)
 
 
 def signing_key_create(*, tenant):
@@ -79,22 +66,15 @@ def current_signing_key(tenant_id):
 
 
 def current_signing_jwk(tenant_id):
-    """The tenant's active private key. Its (kid, ciphertext) is cached in the shared cache and dropped on
-    create/rotate; a process that still signs with the previous key for a moment is fine, since a rotated key
-    stays published for KEY_OVERLAP."""
-    now = time.monotonic()
-    hit = _local_signing.get(tenant_id)
-    if hit is not None and hit[0] > now:
-        return _load_private(*hit[1])
-    cached = cache.get(_signing_cache_key(tenant_id))
-    if cached is None:
-        key = current_signing_key(tenant_id)
-        cached = (key.kid, key.private_key_encrypted)
-        cache.set(_signing_cache_key(tenant_id), cached, 300)
-    if len(_local_signing) > 10_000:
-        _local_signing.clear()
-    _local_signing[tenant_id] = (now + SIGNING_LOCAL_SECONDS, tuple(cached))
-    return _load_private(*cached)
+    """The tenant's active private key, from its cached (kid, ciphertext), dropped on create/rotate."""
+    kid, encrypted = tenant_cache.read("signing-key", tenant_id, lambda: _current_kid_and_ciphertext(tenant_id),
+                                       local_seconds=SIGNING_LOCAL_SECONDS)
+    return _load_private(kid, encrypted)
+
+
+def _current_kid_and_ciphertext(tenant_id):
+    key = current_signing_key(tenant_id)
+    return key.kid, key.private_key_encrypted
 
 
 def _published_keys(tenant_id):
@@ -108,9 +88,5 @@ def _published_keys(tenant_id):
 
 def published_jwks_json(tenant_id):
     """The JWKS document, serialized; cached per tenant and dropped when a key is created or rotated."""
-    cached = cache.get(_jwks_cache_key(tenant_id))
-    if cached is None:
-        cached = json.dumps({"keys": _published_keys(tenant_id)})
-        # Short TTL so a retired key disappears on time without a scheduler.
-        cache.set(_jwks_cache_key(tenant_id), cached, 60)
-    return cached
+    return tenant_cache.read("jwks", tenant_id, lambda: json.dumps({"keys": _published_keys(tenant_id)}),
+                             ttl=JWKS_TTL_SECONDS)
