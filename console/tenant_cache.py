@@ -6,14 +6,24 @@ A cache GET costs a fraction of the ORM query it replaces (query compilation is 
 send-code and token endpoints); the entry is deleted at the change and again once the change is committed, so a
 reader that refilled it from the old row in between is overwritten.
 
+The database stays the truth: while the shared cache cannot be reached, reads go to the database and a change
+that cannot drop its entry is logged, the entry then lasting at most its TTL. So an outage of Redis slows these
+reads down instead of failing every token, userinfo and sign-in page request.
+
 A read may also keep its value a few seconds in process memory (`local_seconds`) when acting on a value that old is
 harmless; the process that makes the change drops its copy at once, the others within those seconds.
 """
+import logging
 import time
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+# What redis-py raises when the server is down or unreachable (it also lets some socket errors through).
+CACHE_UNREACHABLE = (RedisError, ConnectionError, TimeoutError)
 
 TTL_SECONDS = 300
 LOCAL_MAX_ENTRIES = 10_000
@@ -31,12 +41,13 @@ def read(name, tenant_id, load, *, ttl=TTL_SECONDS, local_seconds=0):
         hit = _local.get((name, tenant_id))
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-    value = cache.get(_key(name, tenant_id))
-    if value is None:
+    key = _key(name, tenant_id)
+    cached = _shared(cache.get, key)
+    if cached is None:
         value = load()
-        cache.set(_key(name, tenant_id), _NOTHING if value is None else value, ttl)
-    elif value == _NOTHING:
-        value = None
+        _shared(cache.set, key, _NOTHING if value is None else value, ttl)
+    else:
+        value = None if cached == _NOTHING else cached
     if local_seconds:
         if len(_local) >= LOCAL_MAX_ENTRIES:
             _local.clear()
@@ -47,8 +58,22 @@ def read(name, tenant_id, load, *, ttl=TTL_SECONDS, local_seconds=0):
 def forget(name, tenant_id):
     _local.pop((name, tenant_id), None)
     key = _key(name, tenant_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    _drop(key)
+    transaction.on_commit(lambda: _drop(key))
+
+
+def _drop(key):
+    _shared(cache.delete, key)
+
+
+def _shared(operation, key, *args):
+    """The shared cache's answer, or None when it cannot be reached (then the database answers)."""
+    try:
+        return operation(key, *args)
+    except CACHE_UNREACHABLE:
+        logger.warning("Shared cache unreachable: %s %s skipped (reads use the database, entries expire by TTL)",
+                       operation.__name__, key)
+        return None
 
 
 def forget_when_changed(model, name, tenant_id_of=lambda row: row.tenant_id):

@@ -15,7 +15,7 @@ def hosted_page_language(request, query, settings):
     for tag in (parse_qs(query).get("ui_locales", [""])[0]).split():
         if _supported(tag):
             return _supported(tag)
-    language = settings.get("language_info") or {}  # none when the settings could not be read
+    language = settings["language_info"]
     if language.get("autoDetect", True):
         detected = translation.get_language_from_request(request)
         if _supported(detected):

@@ -70,29 +70,24 @@ def hosted_page(view):
                 return AppRedirect(exc.redirect_uri)
             return render(request, "oidc/error.html", {"tenant": tenant, "error": exc.error,
                                                        "description": exc.description}, status=400)
+        settings = experience_for(tenant).as_settings()
+        experience = build_experience(tenant, settings, sms_available=sms_connector_enabled(tenant))
+        page = HostedPage(tenant, auth_request, settings, experience, query)
         from connectors.services import SmsQueueUnavailable
 
-        page = HostedPage(tenant, auth_request, None, None, query)
-        try:
-            # Cached in Redis (console.tenant_cache), like the view's rate limits: without Redis, "try again".
-            page.settings = experience_for(tenant).as_settings()
-            page.experience = build_experience(tenant, page.settings, sms_available=sms_connector_enabled(tenant))
-            response = _in_page_language(request, page, lambda: view(request, page))
-        except (SmsQueueUnavailable, RedisError, ConnectionError):
-            response = _in_page_language(request, page,
-                                         lambda: render_page(request, page, "unavailable.html", status=503))
-            response["Retry-After"] = "5"
+        with translation.override(hosted_page_language(request, query, settings)):
+            try:
+                response = view(request, page)
+            except (SmsQueueUnavailable, RedisError, ConnectionError):
+                # Rate limits and the task queue need Redis: without it, "try again". (The page's own reads fall
+                # back to the database: console.tenant_cache.)
+                response = render_page(request, page, "unavailable.html", status=503)
+                response["Retry-After"] = "5"
+            response["Content-Language"] = translation.get_language()
         response["Cache-Control"] = "no-store"
         return response
 
     return wrapper
-
-
-def _in_page_language(request, page, respond):
-    with translation.override(hosted_page_language(request, page.query, page.settings or {})):
-        response = respond()
-        response["Content-Language"] = translation.get_language()
-    return response
 
 
 def _signed_in(request, page, user):

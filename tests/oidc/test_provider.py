@@ -320,3 +320,29 @@ def test_a_code_or_refresh_token_raced_by_two_requests_gives_tokens_once(setup):
     statuses = race(lambda c: c.post(f"/t/{tenant.id}/oidc/token", {
         "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": app.client_id}))
     assert statuses == [200, 400]
+
+
+def test_signed_in_apps_keep_working_while_redis_is_down(client, setup, own_redis):
+    """The per-tenant reads behind every OIDC call (tenant, signing key, JWKS, CORS origins) fall back to the
+    database: a Redis outage must not cut off apps whose users are signed in, nor refuse an admin's change."""
+    from console import tenant_cache
+    from console.tenants.models import Tenant
+
+    tenant, app, user, _owner = setup
+    tokens = tokens_for(client, tenant, app)
+    own_redis.stop()
+    tenant_cache._local.clear()  # as a process that has not read them yet
+
+    refreshed = client.post(f"/t/{tenant.id}/oidc/token", {
+        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": app.client_id},
+        HTTP_ORIGIN="capacitor://localhost")
+    assert refreshed.status_code == 200, refreshed.content
+    assert refreshed["Access-Control-Allow-Origin"] == "capacitor://localhost"
+    userinfo = client.get(f"/t/{tenant.id}/oidc/me", HTTP_AUTHORIZATION=f"Bearer {refreshed.json()['access_token']}")
+    assert userinfo.status_code == 200 and userinfo.json()["sub"] == user.uid
+    _verify(refreshed.json()["id_token"], client.get(f"/t/{tenant.id}/oidc/jwks").json(), tenant.issuer)
+    assert client.get(f"/t/{tenant.id}/oidc/.well-known/openid-configuration").status_code == 200
+
+    tenant.name = "Renamed while Redis is down"
+    tenant.save()
+    assert Tenant.objects.get(pk=tenant.pk).name == "Renamed while Redis is down"
