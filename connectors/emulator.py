@@ -648,6 +648,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")  # the inbox and latest-code answers show codes
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()

@@ -34,6 +34,8 @@ class User(AbstractBaseUser):
     name = models.CharField(max_length=128, blank=True, default="")
     picture = models.URLField(max_length=2048, blank=True, default="")
     is_suspended = models.BooleanField(default=False)
+    # Bumped to end every tenant session of this user at once (console.oidc.sessions checks it on each read).
+    session_epoch = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ from console.applications import selectors, services
 from console.applications.forms import ApplicationCreateForm, ApplicationSettingsForm, ConfirmDeleteForm
 from console.applications.frameworks import APP_TYPES, BY_SLUG, frameworks_by_type
 from console.forms import submit
+from console.secret_pages import shows_secret
 from console.tenants.access import tenant_view
 
 NEW_SECRET_SESSION_KEY = "console_new_app_secret"
@@ -56,6 +57,7 @@ def _detail_page(request, tenant, app, *, form=None, delete_form=None, status=20
 
 
 @tenant_view
+@shows_secret
 def application_detail(request, tenant, app_id):
     app = selectors.application_for_tenant(tenant, app_id)
     if request.method != "POST":

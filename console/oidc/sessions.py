@@ -16,7 +16,8 @@ def tenant_session_user(request, tenant):
     data = request.session.get(_key(tenant))
     if not data:
         return None
-    user = User.objects.filter(tenant=tenant, uid=data.get("uid"), is_suspended=False).first()
+    user = User.objects.filter(tenant=tenant, uid=data.get("uid"), is_suspended=False,
+                               session_epoch=data.get("epoch", 0)).first()
     if user is None:
         request.session.pop(_key(tenant), None)
     return user
@@ -24,7 +25,7 @@ def tenant_session_user(request, tenant):
 
 def tenant_session_start(request, tenant, user):
     request.session.cycle_key()
-    request.session[_key(tenant)] = {"uid": user.uid, "auth_time": int(time.time())}
+    request.session[_key(tenant)] = {"uid": user.uid, "epoch": user.session_epoch, "auth_time": int(time.time())}
 
 
 def tenant_session_end(request, tenant):

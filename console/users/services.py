@@ -2,9 +2,10 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from oauth2_provider.models import get_refresh_token_model
+from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
 from connectors.phone import InvalidPhone, normalize_phone
 from console import ids
@@ -70,8 +71,14 @@ def end_user_update(*, user, acting_user, username="", email="", phone="", name=
     return user
 
 
-def _revoke_refresh_tokens(user):
-    get_refresh_token_model().objects.filter(user=user, revoked__isnull=True).update(revoked=timezone.now())
+def _end_sessions_and_tokens(user):
+    """Sign the user out everywhere: every tenant session (the epoch the session carries no longer matches),
+    refresh tokens, access tokens and unredeemed codes."""
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    get_refresh_token_model().objects.filter(user=user, revoked__isnull=True).update(revoked=now)
+    get_access_token_model().objects.filter(user=user, expires__gt=now).update(expires=now)
+    get_grant_model().objects.filter(user=user).delete()
 
 
 @transaction.atomic
@@ -79,20 +86,22 @@ def end_user_set_suspended(*, user, suspended, acting_user):
     user.is_suspended = suspended
     user.save(update_fields=["is_suspended", "updated_at"])
     if suspended:
-        _revoke_refresh_tokens(user)
+        _end_sessions_and_tokens(user)
     audit_record(tenant=user.tenant, actor=acting_user, action="user.suspend" if suspended else "user.reactivate",
-                 target=user)
+                 target=user, changes={"signed_out_everywhere": True} if suspended else None)
     return user
 
 
 @transaction.atomic
-def end_user_password_reset(*, user, acting_user):
+def end_user_password_reset(*, user, acting_user, sign_out_everywhere=True):
     """Set a new random password and return it (shown to the admin once)."""
     password = ids.random_id(16, ids.ALNUM)
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
+    if sign_out_everywhere:
+        _end_sessions_and_tokens(user)
     audit_record(tenant=user.tenant, actor=acting_user, action="user.password_reset", target=user,
-                 changes={"password": "(reset)"})
+                 changes={"password": "(reset)", "signed_out_everywhere": sign_out_everywhere})
     return password
 
 

@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.forms import submit
+from console.secret_pages import shows_secret
 from console.tenants.access import tenant_view
 from console.users import selectors, services
-from console.users.forms import EndUserCreateForm, EndUserForm
+from console.users.forms import EndUserCreateForm, EndUserForm, PasswordResetForm
 
 NEW_PASSWORD_SESSION_KEY = "console_user_new_password"
 
@@ -28,6 +29,7 @@ def user_list(request, tenant):
 
 
 @tenant_view
+@shows_secret
 def user_detail(request, tenant, user_id):
     user = selectors.end_user_for_tenant(tenant, user_id)
     form = EndUserForm(request.POST or None, initial={
@@ -40,7 +42,7 @@ def user_detail(request, tenant, user_id):
         user.refresh_from_db()
     new_password = request.session.pop(NEW_PASSWORD_SESSION_KEY, None)
     return render(request, "users/detail.html", {
-        "tenant": tenant, "end_user": user, "form": form,
+        "tenant": tenant, "end_user": user, "form": form, "password_reset_form": PasswordResetForm(),
         "new_password": new_password["password"] if new_password and new_password["uid"] == user.uid else None,
     }, status=400 if form.errors else 200)
 
@@ -59,7 +61,9 @@ def user_suspend(request, tenant, user_id):
 @require_POST
 def user_password_reset(request, tenant, user_id):
     user = selectors.end_user_for_tenant(tenant, user_id)
-    password = services.end_user_password_reset(user=user, acting_user=request.user)
+    form = PasswordResetForm(request.POST)
+    form.is_valid()  # a lone checkbox: every POST is valid, unticked is False
+    password = services.end_user_password_reset(user=user, acting_user=request.user, **form.cleaned_data)
     request.session[NEW_PASSWORD_SESSION_KEY] = {"uid": user.uid, "password": password}
     return redirect("users:detail", tenant_id=tenant.pk, user_id=user.uid)
 
