@@ -1,4 +1,5 @@
 """The one place that reads Postern's configuration from the environment."""
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -75,3 +76,20 @@ TENCENT_SMS_ENDPOINT = _get("TENCENT_SMS_ENDPOINT")
 SMS_PROVIDER_TIMEOUT = float(_get("POSTERN_SMS_PROVIDER_TIMEOUT", "10"))
 SMS_SANDBOX_INBOX_URL = _get("POSTERN_SMS_SANDBOX_INBOX_URL")
 ALLOWED_HOSTS = [h.strip() for h in _get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+
+
+def _networks(name):
+    networks = []
+    for item in (_get(name) or "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name}: {item.strip()!r} is not an IP address or CIDR (e.g. 10.0.0.0/8,192.168.1.7)."
+                ) from None
+    return tuple(networks)
+
+
+# Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (console.proxies); none: both headers ignored.
+TRUSTED_PROXIES = _networks("POSTERN_TRUSTED_PROXIES")

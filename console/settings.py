@@ -29,6 +29,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client address and scheme every layer below sees (POSTERN_TRUSTED_PROXIES).
+    "console.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # OIDC API endpoints (JSON, no cookies) skip the layers below; see the module.
@@ -120,10 +122,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Nothing is framed except the sign-in preview, which says so itself (@xframe_options_sameorigin).
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+TRUSTED_PROXIES = env.TRUSTED_PROXIES
+if TRUSTED_PROXIES:
+    # console.proxies drops this header unless a trusted proxy sent the request.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

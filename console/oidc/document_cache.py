@@ -14,6 +14,8 @@ are verified, and the shared cache behind it is dropped at the moment of rotatio
 import re
 import time
 
+from console.proxies import peer_is_trusted
+
 SECONDS = 5
 MAX_ENTRIES = 4096
 _CACHEABLE = re.compile(r"^/t/[^/]+/oidc/\.well-known/openid-configuration$")
@@ -27,8 +29,11 @@ class DocumentCache:
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "GET" or not _CACHEABLE.match(environ.get("PATH_INFO", "")):
             return self.app(environ, start_response)
+        # X-Forwarded-Proto counts only from a trusted proxy (console.proxies), so whether the peer is one is part
+        # of the key: an untrusted client's header must not select the answer a proxied https request gets.
         key = (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("HTTP_HOST"),
-               environ.get("HTTP_ORIGIN"), environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_PROTO"))
+               environ.get("HTTP_ORIGIN"), environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_PROTO"),
+               peer_is_trusted(environ.get("REMOTE_ADDR", "")))
         now = time.monotonic()
         hit = self._entries.get(key)
         if hit is not None and hit[0] > now:
