@@ -14,6 +14,9 @@ from connectors.providers.base import MASK, UNSTORABLE_TEXT, SmsProvider, UsageT
 from connectors.selectors import MessageFilters
 
 MAX_CONFIG_CHARS = 20_000
+# A provider's config is a few levels deep (Tencent's: object → templates list → template object). The bound keeps
+# the parser and every walk over the value far from Python's recursion limit (1,000 levels answered 500).
+MAX_CONFIG_DEPTH = 10
 
 
 class ConnectorForm(forms.Form):
@@ -75,6 +78,9 @@ class ConnectorForm(forms.Form):
         text = self.cleaned_data["config"].strip()
         if not text:
             return {}
+        if json_depth(text) > MAX_CONFIG_DEPTH:
+            raise ValidationError(_("The config nests more than %(depth)d levels of braces and brackets.")
+                                  % {"depth": MAX_CONFIG_DEPTH})
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -146,7 +152,31 @@ def _pretty(config: dict[str, Any]) -> str:
     return json.dumps(config, indent=2, ensure_ascii=False)
 
 
+def json_depth(text: str) -> int:
+    """How deep braces and brackets nest in JSON text, outside strings; counted without parsing or recursing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def _json_object(text: str | None) -> dict[str, Any]:
+    if json_depth(text or "") > MAX_CONFIG_DEPTH:
+        return {}
     try:
         value = json.loads(text or "{}")
     except json.JSONDecodeError:

@@ -32,6 +32,8 @@ MIDDLEWARE = [
     # First: the client address and scheme every layer below sees (POSTERN_TRUSTED_PROXIES).
     "console.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the request: NUL characters get a 400, never a query (PostgreSQL refuses them).
+    "console.input_guard.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # OIDC API endpoints (JSON, no cookies) skip the layers below; see the module.
     "console.oidc.middleware.OidcApiMiddleware",

@@ -3,6 +3,7 @@ import functools
 import json
 
 from console.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
+from console.oidc.provider import GRANT_TYPES
 
 
 @functools.lru_cache(maxsize=1024)
@@ -24,7 +25,7 @@ def _document(issuer):
         "end_session_endpoint": f"{issuer}/session/end",
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": list(GRANT_TYPES),
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],

@@ -1,5 +1,6 @@
 """The OIDC provider of one tenant: oauthlib's server with a tenant-bound validator, and the authorization
 request life cycle shared by the authorization endpoint (SSO) and the hosted sign-in page."""
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -8,11 +9,18 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib import oauth2
 from oauthlib.common import Request as OauthlibRequest
 
+from console.oidc.resources import INVALID_TARGET, resource_refusal
 from console.oidc.validators import TenantValidator
+
+
+# The token endpoint's grants (discovery lists them). oauthlib's Server also routes the password and device_code
+# grants; without their handlers such a request falls to the default one and gets unsupported_grant_type.
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
 
 def oauth_core_for(tenant):
     server = oauth2_settings.OAUTH2_SERVER_CLASS(TenantValidator(tenant), **oauth2_settings.server_kwargs)
+    server._grant_types = {name: grant for name, grant in server.grant_types.items() if name in GRANT_TYPES}
     return OAuthLibCore(server)
 
 
@@ -65,6 +73,26 @@ def _redirect_error(tenant, error, description, redirect_uri, state):
     return AuthorizationError(error, description, add_query(redirect_uri, params))
 
 
+# The Grant row's columns (nonce varchar(255), code_challenge varchar(128)) and RFC 7636 §4.2: checked here, so a
+# bad request is refused before the sign-in page, not by the database after the password.
+NONCE_MAX_CHARS = 255
+_CODE_CHALLENGE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
+
+
+def _parameter_refusal(tenant, params):
+    """(error, description) for an authorization request oauthlib accepts but Postern cannot honour, or None."""
+    values = dict(params)
+    if len(values.get("nonce", "")) > NONCE_MAX_CHARS:
+        return "invalid_request", f"nonce must be at most {NONCE_MAX_CHARS} characters"
+    challenge = values.get("code_challenge")
+    if challenge is not None and not _CODE_CHALLENGE.fullmatch(challenge):
+        return "invalid_request", "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~"
+    refusal = resource_refusal(tenant, [value for key, value in params if key == "resource"])
+    if refusal:
+        return INVALID_TARGET, refusal
+    return None
+
+
 def authorization_validate(tenant, query):
     """Validate an authorization request (a raw query string) against the tenant's apps and rules."""
     core = oauth_core_for(tenant)
@@ -84,6 +112,10 @@ def authorization_validate(tenant, query):
     if credentials.get("code_challenge") and method != "S256":
         raise _redirect_error(tenant, "invalid_request", "code_challenge_method must be S256",
                               credentials["redirect_uri"], credentials.get("state"))
+    params = parse_qsl(query, keep_blank_values=True)
+    refusal = _parameter_refusal(tenant, params)
+    if refusal:
+        raise _redirect_error(tenant, *refusal, credentials["redirect_uri"], credentials.get("state"))
     prompt = set((dict(parse_qsl(query)).get("prompt") or "").split())
     return AuthorizationRequest(query=query, scopes=scopes, credentials=credentials, prompt=prompt, client=client)
 

@@ -13,6 +13,7 @@ from console.oidc.discovery import discovery_json
 from console.oidc.http import AppRedirect, oauth_error, oidc_endpoint
 from console.oidc.keys import published_jwks_json
 from console.oidc.logout import end_session
+from console.oidc.resources import INVALID_TARGET, resource_refusal
 from console.oidc.sessions import tenant_session_user
 
 AccessToken = get_access_token_model()
@@ -59,6 +60,9 @@ def authorize(request, tenant):
 
 @oidc_endpoint(["POST"], cors=True)
 def token(request, tenant):
+    refusal = resource_refusal(tenant, request.POST.getlist("resource") + request.GET.getlist("resource"))
+    if refusal:
+        return oauth_error(INVALID_TARGET, refusal)
     response = fast.token(request, tenant)
     if response is not None:
         return response
