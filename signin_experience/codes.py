@@ -127,10 +127,13 @@ def code_check(*, tenant, policy, phone, purpose, flow_id, code):
         raise CodeError("code.identifier_mismatch", _("This code was sent to a different number."))
     if record.expires_at <= timezone.now():
         raise CodeError("code.expired", _("This code has expired. Request a new one."))
-    if record.attempts >= policy["maxAttempts"]:
+    # Every check is an attempt, counted and capped in one statement before the hash is compared: concurrent
+    # guesses cannot all read "attempts < cap" and then all be checked.
+    counted = VerificationCode.objects.filter(pk=record.pk, attempts__lt=policy["maxAttempts"]).update(
+        attempts=F("attempts") + 1)
+    if not counted:
         raise CodeError("code.exceeded_max_try", _("Too many wrong tries. Request a new code."))
     if not hmac.compare_digest(record.code_hash, code_hash(tenant.pk, phone, purpose, (code or "").strip())):
-        VerificationCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
         raise CodeError("code.mismatch", _("Wrong code. Check the SMS and try again."))
     consumed = VerificationCode.objects.filter(pk=record.pk, consumed_at__isnull=True).update(
         consumed_at=timezone.now())
