@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from connectors.phone import InvalidPhone, normalize_phone
+from console import ratelimit
 from console.accounts.models import User
 
 _DUMMY_HASH = make_password("postern-timing-equaliser")
@@ -34,15 +35,31 @@ def find_user(tenant, identifier, allowed=("username", "email", "phone")):
     return User.objects.filter(query, tenant=tenant).first()
 
 
-def password_authenticate(tenant, identifier, password, allowed=("username", "email", "phone")):
-    """The user when the password is right and the account active; None otherwise."""
-    user = find_user(tenant, identifier, allowed)
+def _password_matches(user, password):
+    """The user when the password is right and the account active; None otherwise (same cost without a user)."""
     if user is None or not user.has_usable_password():
         User(password=_DUMMY_HASH).check_password(password or "")
         return None
     if not user.check_password(password or "") or user.is_suspended:
         return None
     return user
+
+
+def password_sign_in(*, tenant, identifier, password, allowed, ip):
+    """The user when the password is right and the account active, None otherwise; raises ratelimit.RateLimited.
+
+    The limits (console.ratelimit RATES "signin_password_failed") are checked before the password is hashed, so a
+    locked account or network costs no hashing; only a failure is counted. The account is the user the identifier
+    names (whichever of username, email or phone was typed), or the identifier itself when it names nobody.
+    """
+    user = find_user(tenant, identifier, allowed)
+    values = {"tenant": tenant.pk, "ip": ip,
+              "account": f"user:{user.pk}" if user else f"identifier:{(identifier or '').strip().lower()}"}
+    ratelimit.consume(action="signin_password_failed", dry_run=True, **values)
+    signed_in = _password_matches(user, password)
+    if signed_in is None:
+        ratelimit.consume(action="signin_password_failed", **values)
+    return signed_in
 
 
 def record_sign_in(user):

@@ -6,6 +6,7 @@ import secrets
 
 from django.utils.translation import gettext as _
 
+from console import ratelimit
 from console.accounts.models import User
 from signin_experience.codes import CodeError, check_send_limits, code_check, code_issue, phone_for_codes
 from signin_experience.passwords import password_problems
@@ -59,11 +60,14 @@ def code_send(request, tenant, settings, *, phone_raw, recovering, ip):
     return issued
 
 
-def code_verify(request, tenant, settings, *, code):
-    """Check the code. Returns ("signed_in", user), ("set_password", None) or raises CodeError/FlowError."""
+def code_verify(request, tenant, settings, *, code, ip):
+    """Check the code. Returns ("signed_in", user), ("set_password", None) or raises CodeError/FlowError/RateLimited."""
     state = flow_state(request, tenant)
     if not state.get("phone"):
         raise CodeError("code.not_found", _("Request a verification code first."))
+    if state["purpose"] == REGISTER and not User.objects.filter(tenant=tenant, phone=state["phone"]).exists():
+        # Refused before the code is checked, so it still works once the limit has passed.
+        registration_check(tenant, ip)
     code_check(tenant=tenant, policy=settings["code_policy"], phone=state["phone"], purpose=state["purpose"],
                flow_id=state["id"], code=code)
     user = User.objects.filter(tenant=tenant, phone=state["phone"]).first()
@@ -74,12 +78,12 @@ def code_verify(request, tenant, settings, *, code):
     if user is None:
         if state["purpose"] != REGISTER:
             raise CodeError("code.not_found", _("Request a verification code first."))
-        user = _register_phone_user(tenant, state["phone"], password=None)
+        user = _register_phone_user(tenant, state["phone"], password=None, ip=ip)
     flow_clear(request, tenant)
     return "signed_in", _active(user)
 
 
-def password_set(request, tenant, settings, *, password):
+def password_set(request, tenant, settings, *, password, ip):
     """After a verified code: the new account's or the recovered account's password. Returns the user."""
     state = flow_state(request, tenant)
     if not state.get("verified"):
@@ -89,7 +93,7 @@ def password_set(request, tenant, settings, *, password):
         raise FlowError(" ".join(problems), field="password")
     user = User.objects.filter(tenant=tenant, phone=state["phone"]).first()
     if user is None:
-        user = _register_phone_user(tenant, state["phone"], password=password)
+        user = _register_phone_user(tenant, state["phone"], password=password, ip=ip)
     else:
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
@@ -97,7 +101,20 @@ def password_set(request, tenant, settings, *, password):
     return _active(user)
 
 
-def username_register(tenant, settings, *, username, password):
+def registration_check(tenant, ip):
+    """Raise ratelimit.RateLimited when the network or the tenant has created too many accounts lately."""
+    ratelimit.consume(action="register", dry_run=True, tenant=tenant.pk, ip=ip)
+
+
+def _registration_count(tenant, ip):
+    try:
+        ratelimit.consume(action="register", tenant=tenant.pk, ip=ip)
+    except ratelimit.RateLimited:
+        pass  # counted after the account exists: a concurrent one slipped in, and the next check refuses
+
+
+def username_register(tenant, settings, *, username, password, ip):
+    registration_check(tenant, ip)
     problems = password_problems(password, settings["password_policy"])
     if problems:
         raise FlowError(" ".join(problems), field="password")
@@ -107,16 +124,19 @@ def username_register(tenant, settings, *, username, password):
     user = User(tenant=tenant, username=username)
     user.set_password(password)
     user.save()
+    _registration_count(tenant, ip)
     return user
 
 
-def _register_phone_user(tenant, phone, *, password):
-    user, _created = User.objects.get_or_create(tenant=tenant, phone=phone, defaults={"phone_verified": True})
+def _register_phone_user(tenant, phone, *, password, ip):
+    user, created = User.objects.get_or_create(tenant=tenant, phone=phone, defaults={"phone_verified": True})
     if password:
         user.set_password(password)
-    elif _created:
+    elif created:
         user.set_unusable_password()
     user.save()
+    if created:
+        _registration_count(tenant, ip)
     return user
 
 

@@ -20,14 +20,12 @@ from console.oidc import provider
 from console.oidc.http import AppRedirect, tenant_or_404
 from console.oidc.sessions import tenant_session_start
 from signin_experience import flows
-from signin_experience.authentication import password_authenticate, record_sign_in
+from signin_experience.authentication import password_sign_in, record_sign_in
 from signin_experience.codes import CodeError, cooldown_release, cooldown_remaining
 from signin_experience.experience import build_experience
 from signin_experience.forms import CodeForm, NewPasswordForm, PasswordSignInForm, PhoneForm, UsernameRegisterForm
 from signin_experience.language import hosted_page_language
 from signin_experience.selectors import experience_for, sms_connector_enabled
-
-PASSWORD_LIMIT = {"limit": 10, "window": 300}
 
 
 @dataclass
@@ -96,6 +94,11 @@ def _signed_in(request, page, user):
     return AppRedirect(provider.authorization_complete(page.tenant, page.auth_request, user))
 
 
+def _limited(response, exc):
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _sign_in_page(request, page, *, password_form=None, phone_form=None, status=200, retry_after=None):
     experience = page.experience
     if password_form is None:
@@ -118,14 +121,13 @@ def sign_in(request, page):
         raise Http404
     if not form.is_valid():
         return _sign_in_page(request, page, password_form=form, status=400)
-    identifier = form.cleaned_data["identifier"].strip()
-    verdict = ratelimit.hit(f"signin:{page.tenant.pk}:{identifier.lower()}:{ratelimit.client_ip(request)}",
-                            **PASSWORD_LIMIT)
-    if not verdict.allowed:
-        form.add_error(None, _("Too many attempts. Try again in %(s)d seconds.") % {"s": verdict.retry_after})
-        return _sign_in_page(request, page, password_form=form, status=429, retry_after=verdict.retry_after)
-    user = password_authenticate(page.tenant, identifier, form.cleaned_data["password"],
-                                 allowed=page.experience.password_identifiers)
+    try:
+        user = password_sign_in(tenant=page.tenant, identifier=form.cleaned_data["identifier"].strip(),
+                                password=form.cleaned_data["password"], allowed=page.experience.password_identifiers,
+                                ip=ratelimit.client_ip(request))
+    except ratelimit.RateLimited as exc:
+        form.add_error(None, exc.message)
+        return _sign_in_page(request, page, password_form=form, status=429, retry_after=exc.retry_after)
     if user is None:
         form.add_error(None, _("The account or password is incorrect."))
         return _sign_in_page(request, page, password_form=form, status=400)
@@ -202,10 +204,14 @@ def verify(request, page):
     if not form.is_valid():
         return _verify_page(request, page, form, status=400)
     try:
-        outcome, user = flows.code_verify(request, page.tenant, page.settings, code=form.cleaned_data["code"])
+        outcome, user = flows.code_verify(request, page.tenant, page.settings, code=form.cleaned_data["code"],
+                                          ip=ratelimit.client_ip(request))
     except CodeError as exc:
         form.add_error("code", exc.message)
         return _verify_page(request, page, form, status=exc.status, error_code=exc.code)
+    except ratelimit.RateLimited as exc:
+        form.add_error("code", exc.message)
+        return _limited(_verify_page(request, page, form, status=429), exc)
     except flows.FlowError as exc:
         form.add_error("code", exc.message)
         return _verify_page(request, page, form, status=403)
@@ -243,7 +249,8 @@ def set_password(request, page):
                "policy_hint": page.experience.password_policy_hint}
     if request.method == "POST" and form.is_valid():
         try:
-            user = flows.password_set(request, page.tenant, page.settings, password=form.cleaned_data["password"])
+            user = flows.password_set(request, page.tenant, page.settings, password=form.cleaned_data["password"],
+                                      ip=ratelimit.client_ip(request))
         except flows.FlowError as exc:
             form.add_error("password", exc.message)
         else:
@@ -262,14 +269,21 @@ def register(request, page):
         else:
             try:
                 user = flows.username_register(page.tenant, page.settings, username=form.cleaned_data["username"],
-                                               password=form.cleaned_data["password"])
+                                               password=form.cleaned_data["password"],
+                                               ip=ratelimit.client_ip(request))
             except flows.FlowError as exc:
                 form.add_error(exc.field, exc.message)
+            except ratelimit.RateLimited as exc:
+                form.add_error(None, exc.message)
+                return _limited(_register_page(request, page, form, status=429), exc)
             else:
                 return _signed_in(request, page, user)
-    return render_page(request, page, "register.html", {"form": form,
-                                                        "policy_hint": page.experience.password_policy_hint},
-                       status=400 if form.errors else 200)
+    return _register_page(request, page, form, status=400 if form.errors else 200)
+
+
+def _register_page(request, page, form, status):
+    return render_page(request, page, "register.html",
+                       {"form": form, "policy_hint": page.experience.password_policy_hint}, status=status)
 
 
 @hosted_page

@@ -1,14 +1,13 @@
 """Console sign-in and sign-out."""
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console import ratelimit
+from console.accounts.authentication import admin_password_sign_in
 from console.accounts.forms import ConsoleLoginForm
-
-LOGIN_LIMIT = {"limit": 10, "window": 300}
 
 
 def login_view(request):
@@ -17,15 +16,13 @@ def login_view(request):
     form = ConsoleLoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        ip_verdict = ratelimit.hit(f"login:ip:{ratelimit.client_ip(request)}", **LOGIN_LIMIT)
-        user_verdict = ratelimit.hit(f"login:user:{username.lower()}", **LOGIN_LIMIT)
-        verdict = ip_verdict if not ip_verdict.allowed else user_verdict
-        if not verdict.allowed:
-            form.add_error(None, _("Too many sign-in attempts. Try again in %(s)d seconds.") % {"s": verdict.retry_after})
-            status = 429
+        try:
+            user = admin_password_sign_in(request=request, username=form.cleaned_data["username"],
+                                          password=form.cleaned_data["password"], ip=ratelimit.client_ip(request))
+        except ratelimit.RateLimited as exc:
+            form.add_error(None, exc.message)
+            status, retry_after = 429, exc.retry_after
         else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 form.add_error(None, _("Wrong username or password."))
                 status = 400
@@ -37,7 +34,7 @@ def login_view(request):
                 return redirect("tenants:home")
     response = render(request, "accounts/login.html", {"form": form}, status=status)
     if status == 429:
-        response["Retry-After"] = str(verdict.retry_after)
+        response["Retry-After"] = str(retry_after)
     return response
 
 

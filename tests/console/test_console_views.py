@@ -34,7 +34,7 @@ def test_sign_in_is_rate_limited(client, admin):
     response = client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert "Too many sign-in attempts" in response.content.decode()
+    assert "Too many failed sign-ins" in response.content.decode()
 
 
 def test_console_requires_sign_in(client, tenant):
