@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -25,7 +26,7 @@ from connectors.models import Connector, PipelineError, SmsMessage
 from connectors.phone import InvalidPhone, mask_phone, normalize_phone
 from connectors.providers.base import MASK, ConfigError, Failed, Sent, SmsProvider, UsageType
 from connectors.registry import UnknownProvider, registry
-from console import crypto, ratelimit
+from console import crypto, ratelimit, redis_outage
 from console.audit.services import audit_record, changed_fields
 from console.tenants.models import Tenant
 
@@ -285,8 +286,12 @@ def _enqueue_delivery(message: SmsMessage, countdown: float | None = None) -> No
     from connectors.tasks import deliver_sms
 
     try:
+        if settings.REDIS_URL:
+            redis_outage.check()
         deliver_sms.apply_async(args=[message.pk], countdown=countdown, retry=False)
     except _QUEUE_ERRORS as exc:
+        if settings.REDIS_URL:
+            redis_outage.record_failure(exc)
         logger.error("SMS %s to %s could not be queued: %s", message.pk, mask_phone(message.phone), exc)
         _finish(message, SmsMessage.Status.FAILED, from_status=(SmsMessage.Status.QUEUED,),
                 error_class=PipelineError.QUEUE, error_code="QueueUnavailable",

@@ -1,7 +1,11 @@
 """Django settings: wiring only; every value that varies comes from console.env."""
 import dj_database_url
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 
 from console import env
+from console.redis_outage import GuardedConnection
 
 BASE_DIR = env.BASE_DIR
 DATA_DIR = env.DATA_DIR
@@ -44,6 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that meets a Redis outage answers 503 "try again" instead of a 500.
+    "console.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -87,7 +93,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "console.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # Hung or gone, Redis costs one second (no retry on a timeout), then nothing for a moment
+            # (console.redis_outage); a connection broken by a Redis restart is retried once on a new one.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1,
+                        "connection_class": GuardedConnection,
+                        "retry": Retry(NoBackoff(), 1), "retry_on_error": [RedisConnectionError]},
         }
     }
 else:
@@ -175,6 +185,9 @@ OAUTH2_PROVIDER = {
 }
 
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# Longer than a task holds its message: its hard time limit (2 × the provider timeout + 10 s, connectors.tasks)
+# plus the longest retry countdown (16 s).
+BROKER_VISIBILITY_TIMEOUT_SECONDS = int(2 * env.SMS_PROVIDER_TIMEOUT + 40)
 if not REDIS_URL:
     _queue_dir = DATA_DIR / "broker"
     for _sub in ("out", "processed", "control"):
@@ -187,12 +200,16 @@ if not REDIS_URL:
         "store_processed": False,
     }
 else:
-    # Fail fast when the broker is down: a request must answer within seconds, not hang.
-    # One quick reconnect (no 2 s default pause) keeps a publish to a dead broker under ~2 s.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 1,
-                                       "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+    # A publish (the web processes) fails within about a second when Redis is down or hung: no retry, 1 s
+    # timeouts; the caller answers 503 "try again". Messages a killed worker had taken come back to the queue after
+    # the visibility timeout (delivery is at most once either way: connectors.services.sms_deliver).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0,
+                                       "visibility_timeout": BROKER_VISIBILITY_TIMEOUT_SECONDS,
+                                       "unacked_restore_interval": 5, "unacked_restore_throttle": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# A worker outlives a broker outage: it retries its connection for ever and resumes when Redis is back.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.CELERY_QUEUE
 # Celery beat (run inside the worker by `make run`; run one `celery beat` per deployment when scaling out).
 CELERY_BEAT_SCHEDULE = {"sweep-stuck-sms": {"task": "connectors.sweep_stuck_sms", "schedule": 60.0}}
