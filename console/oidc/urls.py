@@ -12,4 +12,5 @@ urlpatterns = [
     path("token/revocation", views.revocation, name="revocation"),
     path("token/introspection", views.introspection, name="introspection"),
     path("session/end", views.session_end, name="session_end"),
+    path("session/end/confirm", views.session_end_confirm, name="session_end_confirm"),
 ]

@@ -5,6 +5,7 @@ import hashlib
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_protect
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from console.oidc import fast, provider
@@ -12,7 +13,7 @@ from console.oidc.claims import claims_for
 from console.oidc.discovery import discovery_json
 from console.oidc.http import AppRedirect, oauth_error, oidc_endpoint
 from console.oidc.keys import published_jwks_json
-from console.oidc.logout import end_session
+from console.oidc import logout
 from console.oidc.resources import INVALID_TARGET, resource_refusal
 from console.oidc.sessions import tenant_session_user
 
@@ -111,7 +112,21 @@ def introspection(request, tenant):
 @oidc_endpoint(["GET", "POST"])
 def session_end(request, tenant):
     params = request.GET if request.method == "GET" else request.POST
-    target = end_session(request, tenant, params)
+    hinted_client_id = logout.client_from_hint(tenant, params.get("id_token_hint"))
+    if hinted_client_id is None:
+        return render(request, "oidc/logout_confirm.html", {
+            "tenant": tenant, "fields": logout.logout_confirm_fields(params)})
+    return _signed_out(request, tenant, logout.end_session(request, tenant, params,
+                                                           hinted_client_id=hinted_client_id))
+
+
+@oidc_endpoint(["POST"])
+@csrf_protect  # the endpoint above is CSRF-exempt (apps POST to it); this confirmation is not
+def session_end_confirm(request, tenant):
+    return _signed_out(request, tenant, logout.end_session(request, tenant, request.POST))
+
+
+def _signed_out(request, tenant, target):
     if target:
         return AppRedirect(target)
     return render(request, "oidc/signed_out.html", {"tenant": tenant})

@@ -164,10 +164,11 @@ def test_prompt_none_without_session_and_sso_with_one(client, setup, make_app, m
 def test_end_session_redirects_only_to_registered_uris(client, setup):
     tenant, app, *_ = setup
     get_code(client, tenant, app)
-    bad = client.get(f"/t/{tenant.id}/oidc/session/end?client_id={app.client_id}&post_logout_redirect_uri=https://evil.example")
+    confirm = f"/t/{tenant.id}/oidc/session/end/confirm"
+    bad = client.post(confirm, {"client_id": app.client_id, "post_logout_redirect_uri": "https://evil.example"})
     assert bad.status_code == 200 and "signed out" in bad.content.decode()
-    good = client.get(f"/t/{tenant.id}/oidc/session/end?client_id={app.client_id}"
-                      f"&post_logout_redirect_uri=com.example.app://callback/sign-out")
+    good = client.post(confirm, {"client_id": app.client_id,
+                                 "post_logout_redirect_uri": "com.example.app://callback/sign-out"})
     assert good.status_code == 302 and good["Location"] == "com.example.app://callback/sign-out"
 
 
