@@ -418,14 +418,21 @@ def _finish(message: SmsMessage, status: str, from_status=(SmsMessage.Status.SEN
 
 
 def sms_sweep_stuck(*, older_than: timedelta) -> int:
-    """Close rows left SENDING by a worker that died mid-call: FAILED, outcome unknown, never resent.
+    """Close rows nothing will finish: left SENDING by a worker that died mid-call (FAILED, outcome unknown, never
+    resent), or still QUEUED when their code expired (the task was lost, or never published: FAILED, expired).
 
     Runs periodically (Celery beat); `older_than` must exceed the delivery task's hard time limit, so a row that a
     live worker is still sending is never touched. Returns how many rows were closed.
     """
-    cutoff = timezone.now() - older_than
-    return SmsMessage.objects.filter(status=SmsMessage.Status.SENDING, sending_at__lt=cutoff).update(
-        status=SmsMessage.Status.FAILED, finished_at=timezone.now(), code_encrypted="", config_encrypted="",
+    now = timezone.now()
+    closed = {"finished_at": now, "code_encrypted": "", "config_encrypted": ""}
+    lost = SmsMessage.objects.filter(status=SmsMessage.Status.SENDING, sending_at__lt=now - older_than).update(
+        status=SmsMessage.Status.FAILED, **closed,
         error_class=str(PipelineError.UNKNOWN_OUTCOME), error_code="WorkerLost",
         error_message="The worker stopped while waiting for the provider; the SMS may or may not have been sent.",
     )
+    expired = SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED, valid_until__lt=now).update(
+        status=SmsMessage.Status.FAILED, **closed, error_class=str(PipelineError.EXPIRED), error_code="CodeExpired",
+        error_message="The code expired before a worker sent it (the queue lost the task or no worker ran).",
+    )
+    return lost + expired

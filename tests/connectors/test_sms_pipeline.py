@@ -194,3 +194,21 @@ def test_sweeper_closes_rows_a_lost_worker_left_sending_and_nothing_else(tencent
     fresh.refresh_from_db()
     assert (stuck.status, stuck.error_class, stuck.code_encrypted) == ("FAILED", "unknown_outcome", "")
     assert fresh.status == "SENDING"
+
+
+def test_sweeper_closes_rows_still_queued_when_their_code_expired(tencent_connector):
+    from connectors.services import sms_sweep_stuck
+
+    def queued_row(valid_until):
+        # A task the queue lost (a Redis restart without persistence) or that no worker ever ran.
+        return SmsMessage.objects.create(
+            tenant=tencent_connector.tenant, connector=tencent_connector, provider="tencent", usage_type="SignIn",
+            phone=PHONE, template_code="2002", status="QUEUED", code_encrypted="x", valid_until=valid_until)
+
+    lost = queued_row(timezone.now() - timedelta(seconds=1))
+    waiting = queued_row(timezone.now() + timedelta(minutes=10))
+    assert sms_sweep_stuck(older_than=timedelta(minutes=2)) == 1
+    lost.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (lost.status, lost.error_class, lost.code_encrypted) == ("FAILED", "expired", "")
+    assert waiting.status == "QUEUED"
