@@ -36,4 +36,5 @@ def deliver_sms(message_id: int) -> None:
 def sweep_stuck_sms() -> None:
     closed = services.sms_sweep_stuck(older_than=timedelta(seconds=2 * HARD_TIME_LIMIT))
     if closed:
-        logger.warning("Closed %s SMS that nothing would finish (a lost worker, or a code that expired in the queue)", closed)
+        logger.warning("Closed %s SMS that nothing would finish (a lost worker, or a code that expired in the queue)",
+                       closed)
