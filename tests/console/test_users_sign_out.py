@@ -53,9 +53,9 @@ def test_the_reset_form_offers_sign_out_everywhere_ticked(admin_client, tenant, 
 def test_reset_with_the_box_ticked_ends_sessions_and_tokens(admin_client, tenant, signed_in):
     app, user, browser, tokens = signed_in
     assert _reset(admin_client, tenant, user, sign_out_everywhere="on").status_code == 302
+    assert _userinfo(tenant, tokens["access_token"]).status_code == 401
     refused = _refresh(tenant, app, tokens["refresh_token"])
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
-    assert _userinfo(tenant, tokens["access_token"]).status_code == 401
     assert not _sso_skips_sign_in(browser, tenant, app)
     entry = AuditEntry.objects.get(action="user.password_reset")
     assert entry.changes["signed_out_everywhere"] is True and entry.changes["password"] == "(reset)"
@@ -73,9 +73,9 @@ def test_suspension_ends_sessions_and_tokens_even_after_reactivation(admin_clien
     app, user, browser, tokens = signed_in
     for suspended in ("1", "0"):
         admin_client.post(reverse("users:suspend", args=[tenant.id, user.uid]), {"suspended": suspended})
+    assert _userinfo(tenant, tokens["access_token"]).status_code == 401
     refused = _refresh(tenant, app, tokens["refresh_token"])
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
-    assert _userinfo(tenant, tokens["access_token"]).status_code == 401
     assert not _sso_skips_sign_in(browser, tenant, app)
     assert AuditEntry.objects.get(action="user.suspend").changes == {"signed_out_everywhere": True}
 
