@@ -48,7 +48,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # A view that meets a Redis outage answers 503 "try again" instead of a 500.
+    # A view that meets a Redis or database outage answers 503 "try again" instead of a 500.
     "console.unavailable.ServiceUnavailableMiddleware",
 ]
 

@@ -22,8 +22,8 @@ import pytest
 import requests
 
 from console import env
-from tests.launched import (HostedSignIn, Launched, RedisServer, console_sign_in, embedded_env, phone_code_sign_in,
-                            refresh, sandbox_sends)
+from tests.launched import (HostedSignIn, Launched, RedisServer, TcpGate, console_sign_in, embedded_env,
+                            phone_code_sign_in, refresh, sandbox_sends)
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_VENVS = ROOT / "data" / "runtime-venvs"
@@ -65,9 +65,19 @@ def redis_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def postern(tmp_path_factory, database, redis_server):
+def database_gate(database):
+    """Postern reaches PostgreSQL through a gate the tests can cut."""
+    parts = urlsplit(database)
+    gate = TcpGate(parts.port or 5432, parts.hostname or "127.0.0.1")
+    gate.url = urlunsplit(parts._replace(netloc=f"{parts.username or 'postgres'}@127.0.0.1:{gate.port}"))
+    yield gate
+    gate.cut()
+
+
+@pytest.fixture(scope="module")
+def postern(tmp_path_factory, database_gate, redis_server):
     data = tmp_path_factory.mktemp("production")
-    env = embedded_env(data, DATABASE_URL=database, REDIS_URL=redis_server.url)
+    env = embedded_env(data, DATABASE_URL=database_gate.url, REDIS_URL=redis_server.url)
     launched = Launched(runtime_venv(), env, data / "launcher.log")
     endpoint, app_id = re.search(r"Demo tenant:\s+(\S+)\s+\(Bookstore appId (\S+)\)", launched.banner).groups()
     launched.endpoint, launched.app_id = endpoint, app_id
@@ -165,6 +175,35 @@ def phone_attempt(postern):
     flow = HostedSignIn(postern.endpoint, postern.app_id)
     flow.open()
     return flow.send_code(next(PHONES)).status_code
+
+
+def test_a_database_outage_answers_503_not_500_and_heals_without_a_restart(postern, database_gate):
+    tokens = phone_code_sign_in(postern.endpoint, postern.app_id, postern.sandbox, next(PHONES))
+    admin, _signed_in = console_sign_in(postern.base, postern.banner)
+    flow = HostedSignIn(postern.endpoint, postern.app_id)
+    flow.open()
+    database_gate.cut()
+    try:
+        console = admin.get(f"{postern.base}/console/", timeout=10)
+        assert console.status_code == 503 and console.headers["Retry-After"], console.text[:300]
+        assert flow.session.get(flow.page_url, timeout=10).status_code == 503
+        refreshed = refresh(postern.endpoint, postern.app_id, tokens["refresh_token"])
+        assert (refreshed.status_code, refreshed.json()["error"]) == (503, "temporarily_unavailable")
+        me = requests.get(f"{postern.endpoint}/oidc/me", timeout=10,
+                          headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        assert me.status_code == 503
+    finally:
+        database_gate.restore()
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            phone_code_sign_in(postern.endpoint, postern.app_id, postern.sandbox, next(PHONES), timeout=5)
+            break
+        except AssertionError:
+            assert time.monotonic() < deadline, postern.log()[-4000:]
+            time.sleep(1)
+    assert refresh(postern.endpoint, postern.app_id, tokens["refresh_token"]).status_code == 200
+    assert admin.get(f"{postern.base}/console/", timeout=10).status_code == 200
 
 
 def test_a_killed_worker_is_restarted_and_every_queued_code_is_sent_once(postern):

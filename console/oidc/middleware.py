@@ -12,6 +12,8 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+from console.unavailable import UNAVAILABLE, unavailable_response
+
 _API_PATH = re.compile(r"^/t/[^/]+/oidc/(?:\.well-known/openid-configuration|jwks|token|me|token/revocation"
                        r"|token/introspection)$")
 
@@ -29,5 +31,8 @@ class OidcApiMiddleware:
             request.resolver_match = match
             # JSON for machines: the default language, never one left on this thread by an earlier request.
             translation.activate(settings.LANGUAGE_CODE)
-            return match.func(request, *match.args, **match.kwargs)
+            try:
+                return match.func(request, *match.args, **match.kwargs)
+            except UNAVAILABLE as exc:
+                return unavailable_response(request, exc, api=True)
         return self.get_response(request)
