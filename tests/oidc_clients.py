@@ -27,6 +27,7 @@ Input (both scripts; JSON object):
         Each step fills the page's first POST form (or the selected one) and submits it. Filling
         a field the form does not have is an error (the page contract is checked).
     signOutSteps: [step]          forms to submit on pages reached from the end-session URL
+                                  (default: submit the confirmation page's POST form, as its script does)
     origin: str | None            Origin header + simulated CORS checks (logto default
                                   "capacitor://localhost"; openid-client default None)
     requireCors: bool             logto only: CORS problems make ok false

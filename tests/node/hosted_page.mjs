@@ -540,6 +540,14 @@ export async function completeHostedFlow(browser, startUrl, { stopPrefix, steps 
 }
 
 /**
+ * What a browser does on Postern's end-session confirmation page (shown when no valid id_token_hint
+ * comes, as from @logto/client's signOut): the page's script submits its POST form, with the jar's
+ * cookies (the session from sign-in, the CSRF cookie set with the page). A redirect straight to the
+ * post sign-out URI uses no step.
+ */
+export const LOGOUT_CONFIRM_STEPS = [{ form: { method: 'post' } }];
+
+/**
  * GET `url` (an end-session or authorization URL) with the jar and follow redirects. Returns
  * {kind: 'redirect', location} when a Location starts with one of `stopPrefixes`, else
  * {kind: 'page', page: describePage(...)}. Optional `steps` (as above) submit forms on pages

@@ -26,7 +26,7 @@ import {
   runMain,
 } from './common.mjs';
 import {
-  Browser, completeHostedFlow, followWithJar, looksLikeSignInPage,
+  Browser, LOGOUT_CONFIRM_STEPS, completeHostedFlow, followWithJar, looksLikeSignInPage,
 } from './hosted_page.mjs';
 
 const DISCOVERY_FIELDS = {
@@ -168,7 +168,7 @@ async function main(config) {
       } else if (purpose === 'sign-out') {
         nav.signOut = await followWithJar(browser, url, {
           stopPrefixes: [config.postSignOutRedirectUri],
-          steps: config.signOutSteps ?? [],
+          steps: config.signOutSteps ?? LOGOUT_CONFIRM_STEPS,
           timeoutMs,
         });
       }

@@ -23,7 +23,7 @@ import {
   runMain,
 } from './common.mjs';
 import {
-  Browser, completeHostedFlow, followWithJar, looksLikeSignInPage,
+  Browser, LOGOUT_CONFIRM_STEPS, completeHostedFlow, followWithJar, looksLikeSignInPage,
 } from './hosted_page.mjs';
 
 function urlParams(url) {
@@ -204,7 +204,7 @@ async function main(config) {
     result.signOutParams = Object.fromEntries(url.searchParams);
     const out = await followWithJar(browser, url.href, {
       stopPrefixes: [config.postSignOutRedirectUri],
-      steps: config.signOutSteps ?? [],
+      steps: config.signOutSteps ?? LOGOUT_CONFIRM_STEPS,
       timeoutMs,
     });
     result.signOutResult = out;
