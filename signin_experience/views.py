@@ -231,6 +231,7 @@ def resend(request, page):
                         recovering=state["purpose"] == flows.FORGOT_PASSWORD, ip=ratelimit.client_ip(request))
     except CodeError as exc:
         form = CodeForm()
+        form.cleaned_data = {}  # add_error needs it and an unbound form has none (a limit hit here was a 500)
         form.add_error(None, exc.message)
         response = _verify_page(request, page, form, status=exc.status, error_code=exc.code)
         if exc.retry_after:

@@ -20,6 +20,12 @@ class TenantValidator(OAuth2Validator):
             return None
         return client
 
+    def _extract_basic_auth(self, request):
+        # django-oauth-toolkit base64-decodes this text as is, and a non-ASCII byte in the header raised ValueError
+        # (a 500): such a header carries no Basic credentials, so the client is simply not authenticated.
+        auth_string = super()._extract_basic_auth(request)
+        return auth_string if auth_string is None or auth_string.isascii() else None
+
     def is_pkce_required(self, client_id, request):
         client = request.client or self._load_application(client_id, request)
         return bool(client and client.is_public)

@@ -149,3 +149,13 @@ def test_a_nonce_of_255_and_challenges_of_43_and_128_still_sign_in(client, setup
         response = sign_in(client, tenant, params)
         assert response.status_code == 302 and "code" in location_params(response)
 
+
+
+def test_a_non_ascii_basic_authorization_header_is_invalid_client(client, setup, make_app):
+    tenant, app, user, owner = setup
+    web = make_app(tenant, owner, framework="django", name="Web", redirect_uris=["https://app.example/cb"],
+                   post_logout_redirect_uris=[])
+    for path, data in (("token", {"grant_type": "client_credentials"}), ("token/introspection", {"token": "x"})):
+        response = client.post(f"/t/{tenant.id}/oidc/{path}", data, HTTP_AUTHORIZATION="Basic \x80é")
+        assert response.status_code == 401 and response.json()["error"] == "invalid_client", path
+    assert web.client_id  # the tenant has a confidential app the header could have named
