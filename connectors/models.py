@@ -17,6 +17,8 @@ class Connector(models.Model):
     config = models.JSONField(default=dict, help_text="The non-secret config fields")
     secrets_encrypted = models.TextField(blank=True, default="", help_text="Fernet token of the secret fields' JSON")
     enabled = models.BooleanField(default=False)
+    # The unguessable part of this connector's delivery-receipt callback URL (Tencent's status push).
+    receipt_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -50,6 +52,14 @@ class SmsMessage(models.Model):
         SENT = "SENT", "Sent"
         FAILED = "FAILED", "Failed"
 
+    class Delivery(models.TextChoices):
+        """What the carrier reported about a SENT message (Tencent's receipts, pulled or pushed)."""
+
+        UNKNOWN = "UNKNOWN", "Awaiting receipt"
+        DELIVERED = "DELIVERED", "Delivered"
+        UNDELIVERED = "UNDELIVERED", "Undelivered"
+        EXPIRED = "EXPIRED", "No receipt"
+
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="sms_messages")
     connector = models.ForeignKey(Connector, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
     # Kept on the row: a test send may use a connector that is not saved yet.
@@ -75,12 +85,28 @@ class SmsMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sending_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Routing: the destination's ISO country, which template list served it ("mainland" / "international") and
+    # the template's locale ("" for the entry without one).
+    country = models.CharField(max_length=2, blank=True, default="")
+    route = models.CharField(max_length=16, blank=True, default="")
+    template_locale = models.CharField(max_length=16, blank=True, default="")
+    # Delivery receipt (meaningful once SENT): the carrier's report, its code and description, when the phone got
+    # it (the carrier's time) and when Postern learnt it.
+    delivery_status = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.UNKNOWN)
+    delivery_code = models.CharField(max_length=64, blank=True, default="")
+    delivery_description = models.CharField(max_length=255, blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    receipt_received_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["tenant", "-created_at"], name="sms_tenant_created"),
             models.Index(fields=["tenant", "status"], name="sms_tenant_status"),
+            # Receipts: SENT rows still awaiting theirs, per connector (the pull job, the expiry sweep, push lookup).
+            models.Index(fields=["connector", "delivery_status", "finished_at"], name="sms_awaiting_receipt"),
+            models.Index(fields=["serial_no"], name="sms_serial_no"),
+            models.Index(fields=["tenant", "country", "-created_at"], name="sms_tenant_country_created"),
         ]
 
     def __str__(self):
@@ -93,3 +119,16 @@ class SmsMessage(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SENT, self.Status.FAILED)
+
+
+class SmsBudget(models.Model):
+    """A tenant's spend guard: how many SMS a day it may send, in all and per destination country."""
+
+    tenant = models.OneToOneField("tenants.Tenant", on_delete=models.CASCADE, related_name="sms_budget")
+    daily_limit = models.PositiveIntegerField(default=1000)
+    # {"GB": 50, "US": 20}: ISO country → SMS a day; a country not listed has no cap of its own.
+    country_daily_limits = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"SMS budget of {self.tenant_id}"
