@@ -290,8 +290,6 @@ def _enqueue_delivery(message: SmsMessage, countdown: float | None = None) -> No
             redis_outage.check()
         deliver_sms.apply_async(args=[message.pk], countdown=countdown, retry=False)
     except _QUEUE_ERRORS as exc:
-        if settings.REDIS_URL:
-            redis_outage.record_failure(exc)
         logger.error("SMS %s to %s could not be queued: %s", message.pk, mask_phone(message.phone), exc)
         _finish(message, SmsMessage.Status.FAILED, from_status=(SmsMessage.Status.QUEUED,),
                 error_class=PipelineError.QUEUE, error_code="QueueUnavailable",

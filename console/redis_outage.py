@@ -1,8 +1,10 @@
-"""What this process knows about Redis being down, so a dead or hung Redis costs one timeout, not one per call.
+"""What this process knows about Redis being hung, so a Redis that does not answer costs one timeout, not one per
+call.
 
 A hosted page makes several Redis calls (tenant, sign-in experience, connector, rate limits). With Redis hung
-(the process alive but not answering) each one waits for its socket timeout, so a page took seconds. After a
-failure, calls fail at once for OPEN_SECONDS; then the next call tries Redis again, and a success closes it.
+(the process alive but not answering) each one waited for its socket timeout, so a page took seconds. After a
+timeout, calls fail at once for OPEN_SECONDS; then the next call tries Redis again. A refused connection (Redis
+stopped) fails in microseconds by itself and opens nothing, so Postern notices at once when Redis is back.
 This is the only Redis state kept in process memory: a timestamp, wrong for at most OPEN_SECONDS.
 """
 import logging
@@ -19,7 +21,7 @@ _failed_at = 0.0
 
 
 class RedisUnavailable(RedisConnectionError):
-    """Raised without trying while Redis failed within the last OPEN_SECONDS (a RedisError like any other)."""
+    """Raised without trying while Redis timed out within the last OPEN_SECONDS (a RedisError like any other)."""
 
 
 def is_open():
@@ -28,33 +30,26 @@ def is_open():
 
 def check():
     if is_open():
-        raise RedisUnavailable("Redis did not answer a moment ago; not waiting for it again yet")
+        raise RedisUnavailable("Redis timed out a moment ago; not waiting for it again yet")
 
 
-def record_failure(error):
+def record_timeout(error):
     global _failed_at
     if not is_open():
-        logger.warning("Redis unreachable (%s): answering without it for %.0f s, then trying again", error,
+        logger.warning("Redis did not answer (%s): answering without it for %.0f s, then trying again", error,
                        OPEN_SECONDS)
     _failed_at = time.monotonic()
 
 
 class GuardedConnection(redis_connection.Connection):
-    """redis-py's connection that fails fast while Redis is known to be down and reports its own failures.
-
-    A refused or timed-out connect and a timed-out command count as Redis being down. A broken socket does not
-    (a connection kept from before a Redis restart): redis-py retries that once on a new connection, whose
-    connect then decides.
-    """
+    """redis-py's connection that fails fast while Redis is known to be hung and reports its own timeouts."""
 
     def connect_check_health(self, *args, **kwargs):
         check()
         try:
             return super().connect_check_health(*args, **kwargs)
-        except RedisUnavailable:
-            raise
-        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            record_failure(exc)
+        except RedisTimeoutError as exc:
+            record_timeout(exc)
             raise
 
     def send_packed_command(self, *args, **kwargs):
@@ -62,12 +57,12 @@ class GuardedConnection(redis_connection.Connection):
         try:
             return super().send_packed_command(*args, **kwargs)
         except RedisTimeoutError as exc:
-            record_failure(exc)
+            record_timeout(exc)
             raise
 
     def read_response(self, *args, **kwargs):
         try:
             return super().read_response(*args, **kwargs)
         except RedisTimeoutError as exc:
-            record_failure(exc)
+            record_timeout(exc)
             raise
