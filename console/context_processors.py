@@ -1,7 +1,7 @@
 """Template context every console page needs: the admin's tenants and the current one."""
 from django.conf import settings
 
-from console.tenants.selectors import tenants_for_admin
+from console.tenants.selectors import invitations_pending_for, tenants_for_admin
 
 
 def console(request):
@@ -10,6 +10,7 @@ def console(request):
         return {}
     return {
         "admin_tenants": tenants_for_admin(user),
+        "pending_invitation_count": invitations_pending_for(user).count(),
         "current_tenant": getattr(request, "tenant", None),
         "sms_sandbox_inbox_url": settings.SMS_SANDBOX_INBOX_URL,
     }

@@ -26,6 +26,10 @@ def user_id() -> str:
     return random_id(12)
 
 
+def invitation_id() -> str:
+    return random_id(21)
+
+
 def bearer_token(request=None) -> str:
     """Access and refresh tokens (opaque, 256 bits, URL-safe): django-oauth-toolkit's ACCESS_TOKEN_GENERATOR and
     REFRESH_TOKEN_GENERATOR, and the token fast path. One call to the OS, where a character at a time through

@@ -33,6 +33,6 @@ class TenantDeleteForm(forms.Form):
     confirmation = forms.CharField(label=_("Type the tenant ID to confirm"), max_length=32)
 
 
-class MemberAddForm(forms.Form):
+class MemberInviteForm(forms.Form):
     username = forms.CharField(label=_("Admin username"), max_length=128)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.ADMIN)

@@ -1,12 +1,13 @@
 """Writes on tenants and memberships."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console.accounts.models import User
 from console.audit.services import audit_record, changed_fields
 from console.oidc.keys import signing_key_create, signing_key_rotate
-from console.tenants.models import Membership, Tenant
+from console.tenants.models import Invitation, Membership, Tenant
 
 
 @transaction.atomic
@@ -41,15 +42,39 @@ def tenant_delete(*, tenant, confirmation, acting_user):
 
 
 @transaction.atomic
-def tenant_member_add(*, tenant, username, role, acting_user):
-    admin = User.objects.filter(is_console_admin=True, username=username).first()
-    if admin is None:
-        raise ValidationError({"username": _("No admin account is called “%(u)s”.") % {"u": username}})
-    if Membership.objects.filter(tenant=tenant, user=admin).exists():
-        raise ValidationError({"username": _("“%(u)s” is already a member.") % {"u": username}})
-    membership = Membership.objects.create(tenant=tenant, user=admin, role=role)
-    audit_record(tenant=tenant, actor=acting_user, action="member.add", target=admin, changes={"role": role})
+def tenant_member_invite(*, tenant, username, role, acting_user):
+    """Invite the console admin called `username`, if there is one who is not a member yet.
+
+    The inviter learns nothing either way (same answer, same audit row): whether an admin username exists is not
+    theirs to find out, and the invitee decides whether to join (invitation_accept / invitation_decline)."""
+    invitee = User.objects.filter(is_console_admin=True, username=username).exclude(memberships__tenant=tenant).first()
+    if invitee is not None:
+        Invitation.objects.update_or_create(tenant=tenant, invitee=invitee, status=Invitation.Status.PENDING,
+                                            defaults={"role": role, "invited_by": acting_user})
+    audit_record(tenant=tenant, actor=acting_user, action="member.invite", target=tenant,
+                 changes={"username": username, "role": role})
+
+
+@transaction.atomic
+def invitation_accept(*, invitation, acting_user):
+    membership, _created = Membership.objects.get_or_create(tenant=invitation.tenant, user=acting_user,
+                                                            defaults={"role": invitation.role})
+    _answer(invitation, Invitation.Status.ACCEPTED)
+    audit_record(tenant=invitation.tenant, actor=acting_user, action="member.add", target=acting_user,
+                 changes={"role": membership.role, "invited_by": str(invitation.invited_by or "")})
     return membership
+
+
+@transaction.atomic
+def invitation_decline(*, invitation, acting_user):
+    _answer(invitation, Invitation.Status.DECLINED)
+    audit_record(tenant=invitation.tenant, actor=acting_user, action="member.decline", target=acting_user,
+                 changes={"role": invitation.role})
+
+
+def _answer(invitation, status):
+    invitation.status, invitation.answered_at = status, timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
 
 
 @transaction.atomic

@@ -9,6 +9,9 @@ urlpatterns = [
     path("switch", views.tenant_switch, name="switch"),
     path("t/<str:tenant_id>/settings", views.tenant_settings, name="settings"),
     path("t/<str:tenant_id>/delete", views.tenant_delete, name="delete"),
-    path("t/<str:tenant_id>/members", views.tenant_member_add, name="member_add"),
+    path("t/<str:tenant_id>/members", views.tenant_member_invite, name="member_invite"),
+    path("invitations", views.invitation_list, name="invitations"),
+    path("invitations/<str:invitation_id>/accept", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<str:invitation_id>/decline", views.invitation_decline, name="invitation_decline"),
     path("t/<str:tenant_id>/signing-key/rotate", views.tenant_signing_key_rotate, name="signing_key_rotate"),
 ]

@@ -1,4 +1,4 @@
-"""Console pages for tenants: list, create, switch, settings, members, delete."""
+"""Console pages for tenants: list, create, switch, settings, member invitations, delete."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -8,9 +8,11 @@ from django.views.decorators.http import require_POST
 from console.forms import submit
 from console.tenants import services
 from console.tenants.access import tenant_view
-from console.tenants.forms import MemberAddForm, TenantDeleteForm, TenantForm, TenantSettingsForm
+from console.tenants.forms import MemberInviteForm, TenantDeleteForm, TenantForm, TenantSettingsForm
 from console.tenants.models import Membership
-from console.tenants.selectors import tenant_for_admin, tenants_for_admin
+from console.tenants.selectors import (
+    invitation_for_invitee, invitations_pending_for, tenant_for_admin, tenants_for_admin,
+)
 
 
 def _settings_page(request, tenant, *, status=200, **forms):
@@ -19,7 +21,7 @@ def _settings_page(request, tenant, *, status=200, **forms):
         "tenant": tenant,
         "form": TenantSettingsForm(initial=initial),
         "delete_form": TenantDeleteForm(),
-        "member_form": MemberAddForm(),
+        "member_form": MemberInviteForm(),
         "members": tenant.memberships.select_related("user").order_by("created_at"),
         "signing_keys": tenant.signing_keys.all()[:5],
         "is_owner": request.tenant_role == Membership.Role.OWNER,
@@ -78,13 +80,36 @@ def tenant_delete(request, tenant):
 
 @tenant_view(owner_only=True)
 @require_POST
-def tenant_member_add(request, tenant):
-    form = MemberAddForm(request.POST)
-    added, _membership = submit(form, services.tenant_member_add, tenant=tenant, acting_user=request.user)
-    if added:
-        messages.success(request, _("Member added."))
+def tenant_member_invite(request, tenant):
+    form = MemberInviteForm(request.POST)
+    invited, _nothing = submit(form, services.tenant_member_invite, tenant=tenant, acting_user=request.user)
+    if invited:
+        messages.success(request, _("If that admin exists, they'll see the invitation."))
         return redirect("tenants:settings", tenant_id=tenant.pk)
     return _settings_page(request, tenant, member_form=form, status=400)
+
+
+@login_required
+def invitation_list(request):
+    return render(request, "tenants/invitations.html", {"invitations": invitations_pending_for(request.user)})
+
+
+@login_required
+@require_POST
+def invitation_accept(request, invitation_id):
+    invitation = invitation_for_invitee(request.user, invitation_id)
+    services.invitation_accept(invitation=invitation, acting_user=request.user)
+    messages.success(request, _("You joined “%(name)s”.") % {"name": invitation.tenant.name})
+    return redirect("applications:list", tenant_id=invitation.tenant_id)
+
+
+@login_required
+@require_POST
+def invitation_decline(request, invitation_id):
+    invitation = invitation_for_invitee(request.user, invitation_id)
+    services.invitation_decline(invitation=invitation, acting_user=request.user)
+    messages.success(request, _("Invitation declined."))
+    return redirect("tenants:invitations")
 
 
 @tenant_view(owner_only=True)

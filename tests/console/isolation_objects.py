@@ -18,4 +18,9 @@ def make_all(tenant, owner):
         tenant=tenant, connector=connector, provider="tencent", usage_type="SignIn", phone="+8613800138000",
         template_code="1001", valid_until=timezone.now() + timedelta(minutes=10),
     )
-    return {"connector_id": connector.pk, "message_id": message.pk}
+    from console.accounts.models import User
+    from console.tenants.services import tenant_member_invite
+
+    invitee = User.objects.create_admin(username="victim-invitee", password="victim-invitee-password-1")
+    tenant_member_invite(tenant=tenant, username=invitee.username, role="admin", acting_user=owner)
+    return {"connector_id": connector.pk, "message_id": message.pk, "invitation_id": invitee.invitations.get().pk}
