@@ -256,7 +256,8 @@ def wait_for_sms():
 
 # --- A Redis of a test's own ----------------------------------------------------------------------------------------
 class ThrowawayRedis:
-    """A redis-server of this test's own, so it can be stopped without touching the shared one."""
+    """A redis-server of this test's own, keeping nothing on disk, that the test may stop, start again on the same
+    port, pause (SIGSTOP: alive but not answering) and resume, without touching the shared one."""
 
     def __init__(self):
         self.port = free_port()
@@ -269,7 +270,8 @@ class ThrowawayRedis:
         import redis
 
         self.process = subprocess.Popen([shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1",
-                                         "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+                                         "--save", "", "--appendonly", "no", "--dir", tempfile.gettempdir()],
+                                        stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -280,8 +282,16 @@ class ThrowawayRedis:
         raise RuntimeError("redis-server did not start")
 
     def stop(self):
+        self.resume()
         self.process.kill()
         self.process.wait()
+
+    def pause(self):
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
 
 
 @pytest.fixture

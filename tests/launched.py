@@ -1,14 +1,14 @@
 """Postern started the way `make run` starts it (`python -m console.launcher`), and what a person does with it
 over HTTP: the console sign-in, a phone-code sign-in on the hosted page through the SMS sandbox, tokens.
 
-Also a redis-server of the test's own, to stop, start, pause and resume without touching the shared one.
+Also a TCP gate in front of a server, to cut it off from Postern and bring it back.
 """
 import base64
 import hashlib
+import itertools
 import os
 import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +25,7 @@ from tests.fixtures_services import free_port
 ROOT = Path(__file__).resolve().parent.parent
 BANNER_DONE = "Press Ctrl-C"
 REDIRECT_URI = "com.example.app://callback"
+_CLIENT_ADDRESSES = (f"198.18.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 
 
 class Launched:
@@ -92,37 +93,6 @@ def embedded_env(data_dir, **extra):
     env.update(PORT=str(free_port()), POSTERN_DATA_DIR=str(data_dir), POSTERN_SMS_SANDBOX_PORT=str(free_port()),
                WEB_CONCURRENCY="1", WEB_THREADS="4", CELERY_CONCURRENCY="4", CELERY_WORKERS="1", **extra)
     return env
-
-
-class RedisServer:
-    """A redis-server on a free port, keeping nothing on disk, that a test may stop, start, pause and resume."""
-
-    def __init__(self, workdir):
-        self.port, self.workdir, self.process = free_port(), workdir, None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.start()
-
-    def start(self):
-        self.process = subprocess.Popen([shutil.which("redis-server"), "--port", str(self.port), "--bind",
-                                         "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
-                                        stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
-                             text=True).stdout.strip() != "PONG":
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
-
-    def stop(self):
-        self.resume()
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-    def pause(self):
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
 
 
 class TcpGate:
@@ -213,6 +183,11 @@ class HostedSignIn:
     session: requests.Session = field(default_factory=requests.Session)
     verifier: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     page_url: str = ""
+
+    def __post_init__(self):
+        # Each person comes from an address of their own, through the proxy the launched Postern trusts
+        # (POSTERN_TRUSTED_PROXIES=127.0.0.1): per-network limits count people, as behind a real proxy.
+        self.session.headers["X-Forwarded-For"] = next(_CLIENT_ADDRESSES)
 
     def open(self, *, timeout=10):
         challenge = base64.urlsafe_b64encode(hashlib.sha256(self.verifier.encode()).digest()).rstrip(b"=").decode()

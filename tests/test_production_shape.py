@@ -22,8 +22,9 @@ import pytest
 import requests
 
 from console import env
-from tests.launched import (HostedSignIn, Launched, RedisServer, TcpGate, console_sign_in, embedded_env,
-                            phone_code_sign_in, refresh, sandbox_sends)
+from tests.fixtures_services import ThrowawayRedis
+from tests.launched import (HostedSignIn, Launched, TcpGate, console_sign_in, embedded_env, phone_code_sign_in,
+                            refresh, sandbox_sends)
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_VENVS = ROOT / "data" / "runtime-venvs"
@@ -58,8 +59,9 @@ def database():
 
 
 @pytest.fixture(scope="module")
-def redis_server(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
+def redis_server():
+    server = ThrowawayRedis()
+    server.start()
     yield server
     server.stop()
 
@@ -77,7 +79,9 @@ def database_gate(database):
 @pytest.fixture(scope="module")
 def postern(tmp_path_factory, database_gate, redis_server):
     data = tmp_path_factory.mktemp("production")
-    env = embedded_env(data, DATABASE_URL=database_gate.url, REDIS_URL=redis_server.url)
+    # Behind "a proxy" on loopback, so that each simulated person can come from an address of their own.
+    env = embedded_env(data, DATABASE_URL=database_gate.url, REDIS_URL=redis_server.url,
+                       POSTERN_TRUSTED_PROXIES="127.0.0.1")
     launched = Launched(runtime_venv(), env, data / "launcher.log")
     endpoint, app_id = re.search(r"Demo tenant:\s+(\S+)\s+\(Bookstore appId (\S+)\)", launched.banner).groups()
     launched.endpoint, launched.app_id = endpoint, app_id
