@@ -21,3 +21,11 @@ class TestSendRateLimited(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"Too many test sends; retry in {retry_after} s")
         self.retry_after = retry_after
+
+
+class SmsBudgetExceeded(Exception):
+    """Today's SMS budget (or the destination country's cap) is spent: nothing was queued (connectors.budget)."""
+
+    def __init__(self, *, country: str = "", retry_after: int = 0):
+        super().__init__(f"SMS budget exceeded{f' for {country}' if country else ''}")
+        self.country, self.retry_after = country, retry_after

@@ -190,6 +190,8 @@ class MessageFilterForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), required=False,
                                 choices=[("", _("Any purpose"))] + [(u.value, u.value) for u in UsageType])
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40,
+    delivery = forms.ChoiceField(label=_("Delivery"), required=False,
+                                 choices=[("", _("Any delivery"))] + list(SmsMessage.Delivery.choices))
                             widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+86 138 0013 8000"}))
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -213,4 +215,4 @@ class MessageFilterForm(forms.Form):
             return None
         data = self.cleaned_data
         return MessageFilters(status=data["status"], usage_type=data["purpose"], phone_e164=data["phone"],
-                              date_from=data["date_from"], date_to=data["date_to"])
+                              date_from=data["date_from"], date_to=data["date_to"], delivery_status=data["delivery"])

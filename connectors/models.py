@@ -1,4 +1,6 @@
 """Connectors (a tenant's configured provider, secrets encrypted) and the SMS message log, one row per SMS."""
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
 
@@ -119,6 +121,27 @@ class SmsMessage(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SENT, self.Status.FAILED)
+
+    @property
+    def time_to_receipt(self) -> timedelta | None:
+        """From the provider accepting the SMS to its receipt: the phone's receipt time when delivered (the
+        carrier's clock, so never below zero), else when Postern learnt the outcome."""
+        reported = self.delivered_at or self.receipt_received_at
+        if self.finished_at is None or reported is None:
+            return None
+        return max(reported - self.finished_at, timedelta(0))
+
+    @property
+    def time_to_receipt_display(self) -> str:
+        delay = self.time_to_receipt
+        if delay is None:
+            return ""
+        seconds = delay.total_seconds()
+        if seconds < 60:
+            return f"{seconds:.1f} s"
+        if seconds < 3600:
+            return f"{int(seconds // 60)} min {int(seconds % 60)} s"
+        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
 
 
 class SmsBudget(models.Model):

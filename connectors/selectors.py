@@ -1,12 +1,16 @@
 """Reads on connectors and the SMS message log; every read is scoped to one tenant."""
 from __future__ import annotations
 
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from connectors.models import Connector, PipelineError, SmsMessage
@@ -67,6 +71,32 @@ def connector_full_config(connector: Connector) -> dict[str, Any]:
 
 
 # --- Messages ----------------------------------------------------------------------------------------------------
+def connector_for_receipt_push(connector_id: int, token: str) -> Connector | None:
+    """The connector whose receipt callback URL this is; None for a wrong token (answered like a missing page)."""
+    connector = Connector.objects.filter(pk=connector_id).first()
+    if connector is None or not connector.receipt_token or not hmac.compare_digest(
+            connector.receipt_token.encode(), token.encode()):
+        return None
+    return connector
+
+
+def receipt_callback_url(connector: Connector) -> str:
+    """The public URL the provider posts this connector's delivery receipts to."""
+    path = reverse("connector_hooks:receipt_push", args=[connector.pk, connector.receipt_token])
+    return settings.PUBLIC_URL + path
+
+
+def connectors_awaiting_receipts() -> list[int]:
+    """Enabled connectors whose provider pulls receipts and that have SENT messages awaiting one, in one query."""
+    pulling = [provider.key for provider in registry.all() if provider.pulls_receipts]
+    awaiting = SmsMessage.objects.filter(
+        connector_id=OuterRef("pk"), delivery_status=SmsMessage.Delivery.UNKNOWN,
+        finished_at__gte=timezone.now() - settings.SMS_RECEIPT_WINDOW, status=SmsMessage.Status.SENT,
+    )
+    return list(Connector.objects.filter(enabled=True, provider__in=pulling).filter(Exists(awaiting))
+                .values_list("pk", flat=True))
+
+
 
 
 @dataclass(frozen=True)
@@ -77,6 +107,7 @@ class MessageFilters:
     date_from: date | None = None
     date_to: date | None = None  # inclusive
 
+    delivery_status: str = ""
 
 def messages_for_tenant(tenant, filters: MessageFilters | None = None):
     filters = filters or MessageFilters()
@@ -88,6 +119,8 @@ def messages_for_tenant(tenant, filters: MessageFilters | None = None):
     if filters.usage_type:
         messages = messages.filter(usage_type=filters.usage_type)
     if filters.phone_e164:
+    if filters.delivery_status:
+        messages = messages.filter(status=SmsMessage.Status.SENT, delivery_status=filters.delivery_status)
         messages = messages.filter(phone=filters.phone_e164)
     if filters.date_from:
         messages = messages.filter(created_at__gte=_start_of(filters.date_from))

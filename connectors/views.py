@@ -1,6 +1,7 @@
 """Console pages for a tenant's connectors and its SMS message log."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
 
 from connectors import selectors, services
 from connectors.exceptions import SmsQueueUnavailable, TestSendRateLimited
 from connectors.forms import ConnectorForm, MessageFilterForm
 from connectors.markup import render_guide
 from connectors.models import Connector
-from connectors.providers.base import SmsProvider
+from connectors.providers.base import MalformedReceipts, SmsProvider
 from connectors.registry import registry
 from console.tenants.access import tenant_view
 
@@ -61,6 +63,7 @@ def connector_edit(request, tenant, connector_id):
     connector = selectors.connector_for_tenant(tenant, connector_id)
     provider = _provider_of(connector)
     shown = services.connector_config_for_edit(connector)
+    services.connector_receipt_token_ensure(connector=connector)
     form = ConnectorForm(request.POST or None, provider=provider, secret_masks=_secret_masks(provider, shown),
                          initial=ConnectorForm.initial_for(provider, shown) | {"name": connector.name})
     if request.method == "POST" and form.is_valid():
@@ -162,9 +165,17 @@ def _form_page(request, tenant, provider, form, *, connector, test_message=None,
         "test_message": _status_payload(tenant, test_message) if test_message else None,
         "suggestions": {field.name: field.suggestions for field in provider.config_fields if field.suggestions},
     }, status=status or (400 if form.errors else 200))
+        "receipt_callback": _receipt_callback(provider, connector),
 
 
 def _provider_of(connector: Connector) -> SmsProvider:
+def _receipt_callback(provider: SmsProvider, connector: Connector | None) -> dict | None:
+    if connector is None or not provider.receives_receipt_pushes or not connector.receipt_token:
+        return None
+    return {"url": selectors.receipt_callback_url(connector), "guide": render_guide(provider.receipt_push_guide),
+            "pull_seconds": int(settings.SMS_RECEIPT_PULL_SECONDS) if provider.pulls_receipts else None}
+
+
     provider = selectors.provider_or_none(connector.provider)
     if provider is None:
         raise Http404("This connector's provider is no longer installed")
@@ -226,3 +237,20 @@ def message_status(request, tenant, message_id):
     response = JsonResponse(_status_payload(tenant, sms_message))
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- Delivery receipts pushed by the provider --------------------------------------------------------------------
+
+
+# Called by the provider's servers: no session, no CSRF token; the unguessable token in the URL is the credential.
+@csrf_exempt
+@require_POST
+def receipt_push(request, connector_id, token):
+    connector = selectors.connector_for_receipt_push(connector_id, token)
+    if connector is None:
+        raise Http404("No such receipt callback")
+    try:
+        answer = services.sms_receipts_push(connector=connector, body=request.body)
+    except MalformedReceipts as exc:
+        return JsonResponse({"result": 1, "errmsg": str(exc)}, status=400)
+    return JsonResponse(answer)

@@ -1,4 +1,6 @@
 """Django settings: wiring only; every value that varies comes from console.env."""
+from datetime import timedelta
+
 import dj_database_url
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -212,7 +214,11 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.CELERY_QUEUE
 # Celery beat (run inside the worker by `make run`; run one `celery beat` per deployment when scaling out).
-CELERY_BEAT_SCHEDULE = {"sweep-stuck-sms": {"task": "connectors.sweep_stuck_sms", "schedule": 60.0}}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-sms": {"task": "connectors.sweep_stuck_sms", "schedule": 60.0},
+    "pull-sms-receipts": {"task": "connectors.pull_sms_receipts", "schedule": env.SMS_RECEIPT_PULL_SECONDS},
+    "expire-sms-receipts": {"task": "connectors.expire_sms_receipts", "schedule": 300.0},
+}
 # Celery's Django fixup otherwise reconnects to the database around every task; tasks that touch the database
 # check their connection first instead, as Django does per request (connectors.tasks: close_old_connections).
 CELERY_DB_REUSE_MAX = 1000
@@ -228,6 +234,9 @@ TENCENT_SMS_ENDPOINT = env.TENCENT_SMS_ENDPOINT
 SMS_PROVIDER_TIMEOUT = env.SMS_PROVIDER_TIMEOUT
 SMS_SANDBOX_INBOX_URL = env.SMS_SANDBOX_INBOX_URL
 ENCRYPTION_KEYS = env.ENCRYPTION_KEYS
+# A SENT message with no delivery receipt after this long is marked EXPIRED ("no receipt").
+SMS_RECEIPT_WINDOW = timedelta(hours=env.SMS_RECEIPT_WINDOW_HOURS)
+SMS_RECEIPT_PULL_SECONDS = env.SMS_RECEIPT_PULL_SECONDS
 
 LOGGING = {
     "version": 1,

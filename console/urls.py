@@ -11,6 +11,7 @@ urlpatterns = [
     path("console/", include("console.audit.urls")),
     path("console/", include("console.users.urls")),
     path("console/", include("connectors.urls")),
+    path("", include("connectors.hook_urls")),
     path("t/<str:tenant_id>/oidc/", include("console.oidc.urls")),
     path("", include("signin_experience.urls")),
 ]
