@@ -1,4 +1,5 @@
-"""A local Tencent Cloud SMS API (SendSms 2021-01-11) that checks TC3 signatures like Tencent and fails on cue."""
+"""A local Tencent Cloud SMS API (SendSms, PullSmsSendStatus 2021-01-11) that checks TC3 signatures like Tencent
+and fails on cue; delivery receipts live in connectors.emulator_receipts."""
 from __future__ import annotations
 
 import hashlib
@@ -24,9 +25,12 @@ from urllib.parse import parse_qs, urlsplit
 import phonenumbers
 import requests
 
+from connectors.emulator_receipts import PullError, ReceiptBook, control_receipts
+
 logger = logging.getLogger(__name__)
 
 API_VERSION = "2021-01-11"
+PULL_ACTION = "PullSmsSendStatus"
 SERVICE = "sms"
 ALGORITHM = "TC3-HMAC-SHA256"
 MAX_CLOCK_SKEW_SECONDS = 300
@@ -191,6 +195,7 @@ class EmulatorState:
         self._initial_latency_ms = latency_ms
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self.receipts = ReceiptBook()
         self.reset()
 
     def reset(self) -> None:
@@ -203,6 +208,7 @@ class EmulatorState:
             self.apps: frozenset[str] | None = None
             self.signatures: frozenset[str] | None = None
             self.templates: dict[str, int] | None = None  # template ID -> number of variables
+        self.receipts.reset()
 
     def script_phone(self, phone: str, code: str | None, times: int | None) -> None:
         with self._lock:
@@ -276,11 +282,22 @@ def answer_api_request(
     try:
         _check_call(method, headers)
         params = _parse_body(body)
+        if headers.get("x-tc-action", "").strip() == PULL_ACTION:
+            return _pull_outcome(state, params, secret_id)
         send_status = _send_sms(state, params)
     except ApiError as error:
         return _error_outcome(error, True, secret_id, params)
     response = {"Response": {"SendStatusSet": send_status, "RequestId": str(uuid.uuid4())}}
     return ApiOutcome(200, _json(response), JSON_CONTENT_TYPE, "Ok", True, secret_id, params, send_status)
+
+
+def _pull_outcome(state: EmulatorState, params: dict[str, Any], secret_id: str | None) -> ApiOutcome:
+    try:
+        pulled = state.receipts.pull(params)
+    except PullError as error:
+        return _error_outcome(ApiError(error.code, error.message), True, secret_id, params)
+    response = {"Response": {"PullSmsSendStatusSet": pulled, "RequestId": str(uuid.uuid4())}}
+    return ApiOutcome(200, _json(response), JSON_CONTENT_TYPE, "Ok", True, secret_id, params)
 
 
 def _error_outcome(
@@ -311,8 +328,8 @@ def _check_call(method: str, headers: Mapping[str, str]) -> None:
     for name, value in (("Action", action), ("Version", version), ("Region", region)):
         if not value:
             raise ApiError("MissingParameter", f"The request is missing a required parameter `{name}`.")
-    if action != "SendSms":
-        raise ApiError("InvalidAction", f"The action `{action}` is not emulated; only SendSms is.")
+    if action not in ("SendSms", PULL_ACTION):
+        raise ApiError("InvalidAction", f"The action `{action}` is not emulated; only SendSms and {PULL_ACTION} are.")
     if version != API_VERSION:
         raise ApiError("NoSuchVersion", f"The API version `{version}` is not emulated; only {API_VERSION} is.")
     if region not in SUPPORTED_REGIONS:
@@ -365,7 +382,9 @@ def _send_sms(state: EmulatorState, params: dict[str, Any]) -> list[dict[str, An
     if "CN" in regions and not sign_name:
         raise ApiError("MissingParameter", "The request is missing a required parameter `SignName`.")
     _check_account_setup(state, app_id, sign_name, template_id, template_params or [])
-    return [_send_status(state, phone, region, session_context) for phone, region in numbers]
+    statuses = [_send_status(state, phone, region, session_context) for phone, region in numbers]
+    state.receipts.on_sent(app_id, statuses)
+    return statuses
 
 
 def _check_account_setup(
@@ -577,10 +596,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
-        actions = {"script": control_script, "latency": control_latency, "config": control_config}
+        actions = {"script": control_script, "latency": control_latency, "config": control_config,
+                   "receipts": lambda state, data: control_receipts(state.receipts, data)}
         if name == "reset":
             self.server.state.reset()
             self._write_json(200, {"ok": True})
+            return
+        if name == "flush-receipts":
+            self._write_json(200, {"ok": True, "pushed": self.server.state.receipts.flush()})
             return
         if name not in actions:
             self._write_json(404, {"error": "not found"})
@@ -600,6 +623,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._write_json(200, state.records(_query_phone(query)))
         elif name == "inbox":
             self._write(200, render_inbox(state.records()).encode(), "text/html; charset=utf-8")
+        elif name == "receipts":
+            self._write_json(200, state.receipts.summary())
         elif name == "latest-code":
             self._serve_latest_code(state.records(_query_phone(query)))
         else:
@@ -736,6 +761,26 @@ class EmulatorClient:
 
     def reset(self) -> None:
         self._post("reset", {})
+
+    def script_receipt(self, phone: str, outcome: str | None, *, code: str = "", description: str = "") -> None:
+        """The receipt for later sends to `phone`: "delivered" (default), "undelivered" (with the carrier's code
+        and description) or "none"; None clears the script."""
+        self._post("receipts", {"phone": phone, "outcome": outcome, "code": code, "description": description})
+
+    def set_receipt_callback(self, url: str | None, *, batch_size: int = 10, interval_ms: int = 0) -> None:
+        """Push receipts to `url` (None: queue them for PullSmsSendStatus), `batch_size` per POST, every
+        `interval_ms` (0: only on flush_receipts)."""
+        self._post("receipts", {"callback_url": url, "batch_size": batch_size, "interval_ms": interval_ms})
+
+    def flush_receipts(self) -> int:
+        """Push every queued receipt now; how many the callback accepted."""
+        response = self._http.post(f"{self.base_url}{CONTROL_PREFIX}flush-receipts", timeout=self.timeout)
+        response.raise_for_status()
+        return response.json()["pushed"]
+
+    def receipts(self) -> dict[str, Any]:
+        """{"pull_queue": n, "push_queue": n, "pushes": [{"url", "count", "status", "answer"}], "callback_url"}."""
+        return self._get("receipts")
 
     def wait_for_request(self, phone: str, timeout: float = 5.0, interval: float = 0.05) -> dict[str, Any]:
         """The newest request sent to `phone`, waiting for one to arrive."""

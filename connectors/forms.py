@@ -189,9 +189,9 @@ class MessageFilterForm(forms.Form):
                                choices=[("", _("Any status"))] + list(SmsMessage.Status.choices))
     purpose = forms.ChoiceField(label=_("Purpose"), required=False,
                                 choices=[("", _("Any purpose"))] + [(u.value, u.value) for u in UsageType])
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=40,
     delivery = forms.ChoiceField(label=_("Delivery"), required=False,
                                  choices=[("", _("Any delivery"))] + list(SmsMessage.Delivery.choices))
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40,
                             widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+86 138 0013 8000"}))
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

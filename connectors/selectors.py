@@ -70,7 +70,6 @@ def connector_full_config(connector: Connector) -> dict[str, Any]:
     return {**connector.config, **connector_secrets(connector)}
 
 
-# --- Messages ----------------------------------------------------------------------------------------------------
 def connector_for_receipt_push(connector_id: int, token: str) -> Connector | None:
     """The connector whose receipt callback URL this is; None for a wrong token (answered like a missing page)."""
     connector = Connector.objects.filter(pk=connector_id).first()
@@ -97,6 +96,7 @@ def connectors_awaiting_receipts() -> list[int]:
                 .values_list("pk", flat=True))
 
 
+# --- Messages ----------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,8 @@ class MessageFilters:
     phone_e164: str = ""
     date_from: date | None = None
     date_to: date | None = None  # inclusive
-
     delivery_status: str = ""
+
 
 def messages_for_tenant(tenant, filters: MessageFilters | None = None):
     filters = filters or MessageFilters()
@@ -118,9 +118,9 @@ def messages_for_tenant(tenant, filters: MessageFilters | None = None):
         messages = messages.filter(status=filters.status)
     if filters.usage_type:
         messages = messages.filter(usage_type=filters.usage_type)
-    if filters.phone_e164:
     if filters.delivery_status:
         messages = messages.filter(status=SmsMessage.Status.SENT, delivery_status=filters.delivery_status)
+    if filters.phone_e164:
         messages = messages.filter(phone=filters.phone_e164)
     if filters.date_from:
         messages = messages.filter(created_at__gte=_start_of(filters.date_from))

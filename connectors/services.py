@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -24,7 +25,17 @@ from connectors import selectors
 from connectors.exceptions import NoSmsConnector, SmsQueueUnavailable, TestSendRateLimited
 from connectors.models import Connector, PipelineError, SmsMessage
 from connectors.phone import InvalidPhone, mask_phone, normalize_phone
-from connectors.providers.base import MASK, ConfigError, Failed, Sent, SmsProvider, UsageType
+from connectors.providers.base import (
+    MASK,
+    ConfigError,
+    DeliveryReport,
+    Failed,
+    MalformedReceipts,
+    Receipt,
+    Sent,
+    SmsProvider,
+    UsageType,
+)
 from connectors.registry import UnknownProvider, registry
 from console import crypto, ratelimit, redis_outage
 from console.audit.services import audit_record, changed_fields
@@ -33,7 +44,8 @@ from console.tenants.models import Tenant
 __all__ = [
     "NoSmsConnector", "SmsQueueUnavailable", "TestSendRateLimited", "connector_config_for_edit", "connector_create",
     "connector_delete", "connector_set_enabled", "connector_update", "sms_deliver", "sms_deliver_timed_out",
-    "sms_send", "sms_test_send",
+    "sms_send", "sms_test_send", "connector_receipt_token_ensure", "sms_receipts_apply", "sms_receipts_expire",
+    "sms_receipts_pull", "sms_receipts_push",
 ]
 
 logger = logging.getLogger(__name__)
@@ -62,6 +74,7 @@ def connector_create(*, tenant, acting_user, provider_key: str, config: dict[str
         connector = Connector.objects.create(
             tenant=tenant, kind=Connector.Kind.SMS, provider=provider.key, name=_display_name(name, provider),
             config=public, secrets_encrypted=_encrypt_secrets(secret), enabled=not has_enabled,
+            receipt_token=_new_receipt_token(),
         )
         audit_record(tenant=tenant, actor=acting_user, action="connector.create", target=connector, changes={
             "provider": provider.key, "config": public, "secrets": sorted(secret), "enabled": connector.enabled,
@@ -434,3 +447,110 @@ def sms_sweep_stuck(*, older_than: timedelta) -> int:
         error_message="The code expired before a worker sent it (the queue lost the task or no worker ran).",
     )
     return lost + expired
+
+
+# --- Delivery receipts ---------------------------------------------------------------------------------------------
+
+# A pull job run drains at most this many full batches (100 receipts each for Tencent); the rest waits 30 s.
+RECEIPT_PULL_MAX_BATCHES = 50
+
+
+@dataclass(frozen=True)
+class ReceiptTally:
+    applied: int = 0
+    duplicates: int = 0
+    unknown: int = 0
+
+    def __add__(self, other: ReceiptTally) -> ReceiptTally:
+        return ReceiptTally(self.applied + other.applied, self.duplicates + other.duplicates,
+                            self.unknown + other.unknown)
+
+
+def _new_receipt_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def connector_receipt_token_ensure(*, connector: Connector) -> str:
+    """The connector's callback token, generated on first use for connectors saved before receipts existed."""
+    if not connector.receipt_token:
+        Connector.objects.filter(pk=connector.pk, receipt_token="").update(receipt_token=_new_receipt_token())
+        connector.receipt_token = Connector.objects.values_list("receipt_token", flat=True).get(pk=connector.pk)
+    return connector.receipt_token
+
+
+def sms_receipts_apply(*, connector: Connector, receipts: list[Receipt], now: datetime | None = None) -> ReceiptTally:
+    """Record receipts on the connector's tenant's SENT rows, matched by serial number.
+
+    Idempotent: a receipt only moves a row from UNKNOWN (or EXPIRED: the carrier's word beats our guess) to
+    DELIVERED / UNDELIVERED, so a duplicate, pulled or pushed, changes nothing. A serial number the tenant never
+    sent with is ignored and logged, so a stranger's receipts cannot touch another tenant's rows.
+    """
+    now = now or timezone.now()
+    awaiting = (SmsMessage.Delivery.UNKNOWN, SmsMessage.Delivery.EXPIRED)
+    rows = SmsMessage.objects.filter(tenant_id=connector.tenant_id, status=SmsMessage.Status.SENT)
+    applied: set[str] = set()
+    with transaction.atomic():
+        for receipt in receipts:
+            delivered = receipt.report == DeliveryReport.DELIVERED
+            if rows.filter(serial_no=receipt.serial_no, delivery_status__in=awaiting).update(
+                delivery_status=SmsMessage.Delivery.DELIVERED if delivered else SmsMessage.Delivery.UNDELIVERED,
+                delivery_code=receipt.code, delivery_description=receipt.description,
+                delivered_at=receipt.received_at if delivered else None, receipt_received_at=now,
+            ):
+                applied.add(receipt.serial_no)
+    rest = {receipt.serial_no for receipt in receipts} - applied
+    known = set(rows.filter(serial_no__in=rest).values_list("serial_no", flat=True)) if rest else set()
+    unknown = rest - known
+    if unknown:
+        logger.warning("Connector %s: ignored %s receipt(s) for serial numbers this tenant never sent: %s",
+                       connector.pk, len(unknown), ", ".join(sorted(unknown)[:10]))
+    return ReceiptTally(applied=len(applied), duplicates=len(receipts) - len(applied) - len(unknown),
+                        unknown=len(unknown))
+
+
+def sms_receipts_pull(*, connector: Connector, max_batches: int = RECEIPT_PULL_MAX_BATCHES) -> ReceiptTally:
+    """Pull the connector's queued receipts from its provider and record them, batch after batch while full."""
+    tally = ReceiptTally()
+    provider = selectors.provider_or_none(connector.provider)
+    if provider is None or not provider.pulls_receipts:
+        return tally
+    try:
+        config = selectors.connector_full_config(connector)
+    except ValueError:
+        logger.warning("Connector %s: stored secrets cannot be decrypted; receipts are not pulled", connector.pk)
+        return tally
+    for _ in range(max_batches):
+        pulled = provider.pull_receipts(config=config, limit=provider.receipt_pull_limit)
+        if pulled.error_code:
+            logger.warning("Connector %s: pulling receipts failed: %s %s", connector.pk, pulled.error_code,
+                           pulled.message)
+            break
+        tally += sms_receipts_apply(connector=connector, receipts=pulled.receipts)
+        if len(pulled.receipts) < provider.receipt_pull_limit:
+            break
+    return tally
+
+
+def sms_receipts_push(*, connector: Connector, body: bytes) -> dict[str, Any]:
+    """Record receipts the provider pushed to the connector's callback URL; the answer the provider expects.
+
+    Raises MalformedReceipts (nothing recorded) when the body is not the provider's shape.
+    """
+    provider = selectors.provider_or_none(connector.provider)
+    if provider is None or not provider.receives_receipt_pushes:
+        raise MalformedReceipts("This connector's provider does not push receipts.")
+    sms_receipts_apply(connector=connector, receipts=provider.parse_receipt_push(body))
+    return provider.receipt_push_answer()
+
+
+def sms_receipts_expire(*, now: datetime | None = None) -> int:
+    """Mark SENT rows EXPIRED ("no receipt") once settings.SMS_RECEIPT_WINDOW has passed without a receipt."""
+    cutoff = (now or timezone.now()) - settings.SMS_RECEIPT_WINDOW
+    expired = 0
+    # Per connector (and the connector-less test sends), so each UPDATE walks the sms_awaiting_receipt index.
+    for connector_id in [None, *Connector.objects.values_list("pk", flat=True)]:
+        expired += SmsMessage.objects.filter(
+            connector_id=connector_id, delivery_status=SmsMessage.Delivery.UNKNOWN, finished_at__lt=cutoff,
+            status=SmsMessage.Status.SENT,
+        ).update(delivery_status=SmsMessage.Delivery.EXPIRED)
+    return expired

@@ -9,8 +9,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from connectors import selectors, services
 from connectors.exceptions import SmsQueueUnavailable, TestSendRateLimited
@@ -62,8 +62,8 @@ def connector_create(request, tenant):
 def connector_edit(request, tenant, connector_id):
     connector = selectors.connector_for_tenant(tenant, connector_id)
     provider = _provider_of(connector)
-    shown = services.connector_config_for_edit(connector)
     services.connector_receipt_token_ensure(connector=connector)
+    shown = services.connector_config_for_edit(connector)
     form = ConnectorForm(request.POST or None, provider=provider, secret_masks=_secret_masks(provider, shown),
                          initial=ConnectorForm.initial_for(provider, shown) | {"name": connector.name})
     if request.method == "POST" and form.is_valid():
@@ -164,11 +164,10 @@ def _form_page(request, tenant, provider, form, *, connector, test_message=None,
         "guide": render_guide(provider.guide), "schema": _schema(provider), "test_send_url": test_send_url,
         "test_message": _status_payload(tenant, test_message) if test_message else None,
         "suggestions": {field.name: field.suggestions for field in provider.config_fields if field.suggestions},
-    }, status=status or (400 if form.errors else 200))
         "receipt_callback": _receipt_callback(provider, connector),
+    }, status=status or (400 if form.errors else 200))
 
 
-def _provider_of(connector: Connector) -> SmsProvider:
 def _receipt_callback(provider: SmsProvider, connector: Connector | None) -> dict | None:
     if connector is None or not provider.receives_receipt_pushes or not connector.receipt_token:
         return None
@@ -176,6 +175,7 @@ def _receipt_callback(provider: SmsProvider, connector: Connector | None) -> dic
             "pull_seconds": int(settings.SMS_RECEIPT_PULL_SECONDS) if provider.pulls_receipts else None}
 
 
+def _provider_of(connector: Connector) -> SmsProvider:
     provider = selectors.provider_or_none(connector.provider)
     if provider is None:
         raise Http404("This connector's provider is no longer installed")

@@ -233,10 +233,10 @@ TENCENT_SMS_ENDPOINT = env.TENCENT_SMS_ENDPOINT
 # Seconds the SMS provider's HTTP client waits to connect and, separately, to read the answer.
 SMS_PROVIDER_TIMEOUT = env.SMS_PROVIDER_TIMEOUT
 SMS_SANDBOX_INBOX_URL = env.SMS_SANDBOX_INBOX_URL
-ENCRYPTION_KEYS = env.ENCRYPTION_KEYS
 # A SENT message with no delivery receipt after this long is marked EXPIRED ("no receipt").
 SMS_RECEIPT_WINDOW = timedelta(hours=env.SMS_RECEIPT_WINDOW_HOURS)
 SMS_RECEIPT_PULL_SECONDS = env.SMS_RECEIPT_PULL_SECONDS
+ENCRYPTION_KEYS = env.ENCRYPTION_KEYS
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -69,6 +70,35 @@ class Failed:
 
 
 SendResult = Sent | Failed
+
+
+class DeliveryReport(StrEnum):
+    DELIVERED = "DELIVERED"
+    UNDELIVERED = "UNDELIVERED"
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a carrier reported about one sent SMS, matched to its row by the provider's serial number."""
+
+    serial_no: str
+    report: DeliveryReport
+    code: str  # the carrier's status code ("DELIVRD", "MK:0012"), "" when the provider gives none
+    description: str
+    received_at: datetime | None  # when the phone got it, by the carrier's clock
+
+
+class MalformedReceipts(ValueError):
+    """A pushed receipt body that is not in the provider's shape (the callback answers 400)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptPull:
+    """One pull of queued receipts; `error_code` set when the provider refused or could not be reached."""
+
+    receipts: list[Receipt]
+    error_code: str = ""
+    message: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +188,24 @@ class SmsProvider:
         session_context: str | None = None,
     ) -> SendResult:
         raise NotImplementedError
+
+    # Delivery receipts, for providers that report them: pulled from a queue and/or pushed to a callback URL.
+    # A pull returns up to `limit` receipts; the pull job calls again while full batches come back.
+    pulls_receipts: ClassVar[bool] = False
+    receipt_pull_limit: ClassVar[int] = 100
+    receives_receipt_pushes: ClassVar[bool] = False
+    receipt_push_guide: ClassVar[str] = ""
+
+    def pull_receipts(self, *, config: dict[str, Any], limit: int) -> ReceiptPull:
+        raise NotImplementedError
+
+    def parse_receipt_push(self, body: bytes) -> list[Receipt]:
+        """The receipts in a pushed request body; MalformedReceipts when it is not the provider's shape."""
+        raise NotImplementedError
+
+    def receipt_push_answer(self) -> dict[str, Any]:
+        """The JSON the provider expects back from the callback URL."""
+        return {}
 
     def template_code_for(self, config: dict[str, Any], usage_type: UsageType | str) -> str:
         """The template for a usage type, for providers whose config has `templates: [{templateCode, usageType}]`."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta, timezone
 import logging
 import threading
 from collections import OrderedDict
@@ -22,13 +23,19 @@ from tencentcloud.sms.v20210111.sms_client import SmsClient
 from connectors.phone import mask_phone
 from connectors.providers.base import (
     TRANSIENT_CLASSES,
+    UNSTORABLE_TEXT,
     ConfigField,
+    DeliveryReport,
     ErrorClass,
     Failed,
+    MalformedReceipts,
+    Receipt,
+    ReceiptPull,
     SendResult,
     Sent,
     SmsProvider,
     UsageType,
+    has_unstorable_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,6 +68,16 @@ accessKeyId and the **SecretKey** into accessKeySecret; the SecretKey is shown o
 
 Then use **Send test SMS** here. If it fails, the message says which value to fix.
 """
+
+RECEIPT_PUSH_GUIDE = """\
+In Tencent Cloud, open *SMS → Application Management → Application List*, choose this connector's application, \
+then *Callback Configuration → SMS Delivery Status* (国内短信 / 国际短信: set it for each you use). Enter the URL \
+below and enable it. Tencent then posts receipts here as they arrive; Postern also pulls any it misses.
+"""
+# Tencent's push gives the phone's receipt time as Beijing wall-clock time, without a zone.
+_TENCENT_TIME_ZONE = timezone(timedelta(hours=8))
+_PUSH_REPORTS = {"SUCCESS": DeliveryReport.DELIVERED, "FAIL": DeliveryReport.UNDELIVERED}
+MAX_RECEIPT_TEXT = 255
 
 _GLOBAL_RATE_LIMIT = "LimitExceeded.GlobalSmsSendingRateLimit"
 
@@ -240,6 +257,35 @@ class TencentSmsProvider(SmsProvider):
             result = _result_from_response(response)
         _log_result(result, phone_e164, template_code)
         return result
+
+    pulls_receipts = True
+    receives_receipt_pushes = True
+    receipt_push_guide = RECEIPT_PUSH_GUIDE
+
+    def pull_receipts(self, *, config: dict[str, Any], limit: int) -> ReceiptPull:
+        """PullSmsSendStatus: up to `limit` queued receipts of the SDK AppID; Tencent hands each out once."""
+        _keep_sdk_logger_quiet()
+        request = models.PullSmsSendStatusRequest()
+        request.Limit = min(limit, self.receipt_pull_limit)
+        request.SmsSdkAppId = config["sdkAppId"]
+        try:
+            response = client_for(config).PullSmsSendStatus(request)
+        except TencentCloudSDKException as exc:
+            return ReceiptPull([], error_code=exc.get_code() or "Unknown", message=_plain_text(exc.get_message()))
+        return ReceiptPull([_pulled_receipt(status) for status in response.PullSmsSendStatusSet or []
+                            if status.SerialNo])
+
+    def parse_receipt_push(self, body: bytes) -> list[Receipt]:
+        try:
+            items = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise MalformedReceipts("The body is not JSON.") from None
+        if not isinstance(items, list):
+            raise MalformedReceipts("The body must be a JSON array of receipts.")
+        return [_pushed_receipt(index, item) for index, item in enumerate(items)]
+
+    def receipt_push_answer(self) -> dict[str, Any]:
+        return {"result": 0, "errmsg": "OK"}
 
 
 def _check_usage_types(templates: list[dict[str, Any]], errors: dict[str, str]) -> None:
@@ -429,3 +475,37 @@ def _log_result(result: SendResult, phone_e164: str, template_code: str) -> None
             mask_phone(phone_e164), template_code, result.error_code, result.error_class, result.retryable,
             result.request_id,
         )
+
+
+def _pulled_receipt(status: models.PullSmsSendStatus) -> Receipt:
+    received = status.UserReceiveTime
+    return Receipt(
+        serial_no=status.SerialNo,
+        report=DeliveryReport.DELIVERED if status.ReportStatus == "SUCCESS" else DeliveryReport.UNDELIVERED,
+        code="",  # the pull API reports a description only
+        description=str(status.Description or "")[:MAX_RECEIPT_TEXT],
+        received_at=datetime.fromtimestamp(received, timezone.utc) if isinstance(received, int) and received else None,
+    )
+
+
+def _pushed_receipt(index: int, item: Any) -> Receipt:
+    if not isinstance(item, dict):
+        raise MalformedReceipts(f"[{index}] must be an object.")
+    if has_unstorable_text(item):
+        raise MalformedReceipts(f"[{index}]: {UNSTORABLE_TEXT}")
+    serial_no, report = item.get("sid"), _PUSH_REPORTS.get(item.get("report_status"))
+    if not (isinstance(serial_no, str) and serial_no and len(serial_no) <= 128):
+        raise MalformedReceipts(f"[{index}].sid must be the SerialNo of a sent SMS.")
+    if report is None:
+        raise MalformedReceipts(f"[{index}].report_status must be SUCCESS or FAIL.")
+    texts = [item.get(name) for name in ("errmsg", "description", "user_receive_time")]
+    if not all(text is None or isinstance(text, str) for text in texts):
+        raise MalformedReceipts(f"[{index}]: errmsg, description and user_receive_time must be text.")
+    code, description, received = (text or "" for text in texts)
+    try:
+        received_at = (datetime.strptime(received, "%Y-%m-%d %H:%M:%S").replace(tzinfo=_TENCENT_TIME_ZONE)
+                       if received else None)
+    except ValueError:
+        raise MalformedReceipts(f"[{index}].user_receive_time must look like 2015-10-17 08:03:04.") from None
+    return Receipt(serial_no=serial_no, report=report, code=code[:64], description=description[:MAX_RECEIPT_TEXT],
+                   received_at=received_at)
