@@ -58,6 +58,17 @@ STATUS_MESSAGES = {
     "LimitExceeded.PhoneNumberThirtySecondLimit": "too many messages sent to this number in 30 seconds",
     "LimitExceeded.PhoneNumberOneHourLimit": "too many messages sent to this number in one hour",
     "LimitExceeded.PhoneNumberDailyLimit": "too many messages sent to this number today",
+    "UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone": "a Mainland China template cannot be sent to a "
+    "number outside Mainland China",
+    "UnsupportedOperation.GlobalTemplateToChineseMainlandPhone": "an international template cannot be sent to a "
+    "Mainland China number",
+}
+MAINLAND, INTERNATIONAL = "mainland", "international"
+# Which service approved a template, as Tencent's two consoles keep them apart. Out of the box: the demo tenant's
+# templates (seed_demo); any other template is accepted for either kind of number until configured.
+DEFAULT_TEMPLATE_KINDS = {
+    **{code: MAINLAND for code in ("100001", "100002", "100003", "100004")},
+    **{code: INTERNATIONAL for code in ("200001", "200002", "200003", "200004")},
 }
 
 _AUTHORIZATION = re.compile(
@@ -208,6 +219,7 @@ class EmulatorState:
             self.apps: frozenset[str] | None = None
             self.signatures: frozenset[str] | None = None
             self.templates: dict[str, int] | None = None  # template ID -> number of variables
+            self.template_kinds: dict[str, str] = dict(DEFAULT_TEMPLATE_KINDS)  # template ID -> MAINLAND/INTERNATIONAL
         self.receipts.reset()
 
     def script_phone(self, phone: str, code: str | None, times: int | None) -> None:
@@ -382,7 +394,7 @@ def _send_sms(state: EmulatorState, params: dict[str, Any]) -> list[dict[str, An
     if "CN" in regions and not sign_name:
         raise ApiError("MissingParameter", "The request is missing a required parameter `SignName`.")
     _check_account_setup(state, app_id, sign_name, template_id, template_params or [])
-    statuses = [_send_status(state, phone, region, session_context) for phone, region in numbers]
+    statuses = [_send_status(state, phone, region, session_context, template_id) for phone, region in numbers]
     state.receipts.on_sent(app_id, statuses)
     return statuses
 
@@ -404,8 +416,13 @@ def _check_account_setup(
             )
 
 
-def _send_status(state: EmulatorState, phone: str, region: str | None, session_context: str) -> dict[str, Any]:
-    code = state.status_code_for(phone) if region else "InvalidParameterValue.IncorrectPhoneNumber"
+def _send_status(
+    state: EmulatorState, phone: str, region: str | None, session_context: str, template_id: str
+) -> dict[str, Any]:
+    if not region:
+        code = "InvalidParameterValue.IncorrectPhoneNumber"
+    else:
+        code = _wrong_kind_of_template(state, template_id, region) or state.status_code_for(phone)
     return {
         "SerialNo": f"{secrets.randbelow(9000) + 1000}:{secrets.randbelow(10**25):025d}" if code == "Ok" else "",
         "PhoneNumber": phone,
@@ -415,6 +432,16 @@ def _send_status(state: EmulatorState, phone: str, region: str | None, session_c
         "Message": STATUS_MESSAGES.get(code, code),
         "IsoCode": region or "",
     }
+
+
+def _wrong_kind_of_template(state: EmulatorState, template_id: str, region: str) -> str | None:
+    """Tencent's per-number code for a template of the other service, None when the template suits the number."""
+    kind = state.template_kinds.get(template_id)
+    if kind == MAINLAND and region != "CN":
+        return "UnsupportedOperation.ChineseMainlandTemplateToGlobalPhone"
+    if kind == INTERNATIONAL and region == "CN":
+        return "UnsupportedOperation.GlobalTemplateToChineseMainlandPhone"
+    return None
 
 
 def _parse_phone(phone: str) -> tuple[str, str | None]:
@@ -488,11 +515,20 @@ def control_latency(state: EmulatorState, data: Any) -> None:
 
 
 def control_config(state: EmulatorState, data: Any) -> None:
-    """Restrict the accepted apps, signatures or templates ({"templates": {"123": 1}}: ID -> variable count)."""
-    if not isinstance(data, dict) or set(data) - {"apps", "signatures", "templates"}:
+    """Restrict the accepted apps, signatures or templates ({"templates": {"123": 1}}: ID -> variable count), and
+    say which templates are mainland and which international ({"template_kinds": {"123": "international"}})."""
+    if not isinstance(data, dict) or set(data) - {"apps", "signatures", "templates", "template_kinds"}:
         raise ControlError(
-            'send any of {"apps": [...], "signatures": [...], "templates": {id: variables}}; null allows all'
+            'send any of {"apps": [...], "signatures": [...], "templates": {id: variables}, '
+            '"template_kinds": {id: "mainland" | "international"}}; null allows all'
         )
+    if "template_kinds" in data:
+        kinds = data["template_kinds"]
+        if kinds is not None and not (
+            isinstance(kinds, dict) and all(kind in (MAINLAND, INTERNATIONAL) for kind in kinds.values())
+        ):
+            raise ControlError('template_kinds must map template IDs to "mainland" or "international", or be null')
+        state.template_kinds = dict(kinds or {})
     for name in ("apps", "signatures"):
         if name in data:
             values = data[name]
@@ -750,9 +786,11 @@ class EmulatorClient:
     def set_latency(self, ms: int) -> None:
         self._post("latency", {"ms": ms})
 
-    def configure(self, *, apps: Any = _UNCHANGED, signatures: Any = _UNCHANGED, templates: Any = _UNCHANGED) -> None:
-        """Restrict accepted apps, signatures, templates ({ID: variable count}); None accepts anything again."""
-        changes = {"apps": apps, "signatures": signatures, "templates": templates}
+    def configure(self, *, apps: Any = _UNCHANGED, signatures: Any = _UNCHANGED, templates: Any = _UNCHANGED,
+                  template_kinds: Any = _UNCHANGED) -> None:
+        """Restrict accepted apps, signatures, templates ({ID: variable count}); None accepts anything again.
+        `template_kinds` ({ID: "mainland" | "international"}) replaces which templates suit which numbers."""
+        changes = {"apps": apps, "signatures": signatures, "templates": templates, "template_kinds": template_kinds}
         self._post("config", {name: value for name, value in changes.items() if value is not _UNCHANGED})
 
     def requests(self, phone: str | None = None) -> list[dict[str, Any]]:

@@ -22,15 +22,17 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from connectors import selectors
+from connectors.budget import sms_budget_consume
 from connectors.exceptions import NoSmsConnector, SmsQueueUnavailable, TestSendRateLimited
 from connectors.models import Connector, PipelineError, SmsMessage
-from connectors.phone import InvalidPhone, mask_phone, normalize_phone
+from connectors.phone import InvalidPhone, mask_phone, normalize_phone, region_of
 from connectors.providers.base import (
     MASK,
     ConfigError,
     DeliveryReport,
     Failed,
     MalformedReceipts,
+    NoTemplate,
     Receipt,
     Sent,
     SmsProvider,
@@ -42,10 +44,10 @@ from console.audit.services import audit_record, changed_fields
 from console.tenants.models import Tenant
 
 __all__ = [
-    "NoSmsConnector", "SmsQueueUnavailable", "TestSendRateLimited", "connector_config_for_edit", "connector_create",
-    "connector_delete", "connector_set_enabled", "connector_update", "sms_deliver", "sms_deliver_timed_out",
-    "sms_send", "sms_test_send", "connector_receipt_token_ensure", "sms_receipts_apply", "sms_receipts_expire",
-    "sms_receipts_pull", "sms_receipts_push",
+    "NoSmsConnector", "NoTemplate", "SmsQueueUnavailable", "TestSendRateLimited", "connector_config_for_edit",
+    "connector_create", "connector_delete", "connector_set_enabled", "connector_update", "sms_deliver",
+    "sms_deliver_timed_out", "sms_send", "sms_template_check", "sms_test_send", "connector_receipt_token_ensure",
+    "sms_receipts_apply", "sms_receipts_expire", "sms_receipts_pull", "sms_receipts_push",
 ]
 
 logger = logging.getLogger(__name__)
@@ -210,8 +212,13 @@ def _validated(provider: SmsProvider, config: Any) -> dict[str, Any]:
 # --- Sending -------------------------------------------------------------------------------------------------------
 
 
-def sms_send(*, tenant, phone_e164: str, usage_type: str, code: str, valid_until: datetime) -> SmsMessage:
+def sms_send(
+    *, tenant, phone_e164: str, usage_type: str, code: str, valid_until: datetime, language: str = ""
+) -> SmsMessage:
     """Queue a verification code for the tenant's enabled SMS connector; returns the QUEUED row.
+
+    The template is the one for the number's route and usage type in `language` (the hosted page's), else the one
+    without a locale; with none, NoTemplate is raised and nothing is stored or queued.
 
     The row is committed first and the task (row id only) enqueued on commit. Call this outside an atomic block:
     inside one, the task is enqueued when the outermost block commits and SmsQueueUnavailable comes out of that
@@ -227,23 +234,26 @@ def sms_send(*, tenant, phone_e164: str, usage_type: str, code: str, valid_until
     if connector is None:
         raise NoSmsConnector(f"Tenant {tenant.pk} has no enabled SMS connector")
     provider = _provider(connector.provider)
-    template_code = provider.template_code_for(connector.config, usage_type)
+    routing = _routing(provider, connector.config, phone_e164, usage_type, language)
     message = SmsMessage(
         tenant=tenant, connector=connector, provider=provider.key, usage_type=usage_type, phone=phone_e164,
-        template_code=template_code, code_encrypted=crypto.encrypt(code), valid_until=valid_until,
+        code_encrypted=crypto.encrypt(code), valid_until=valid_until, **routing,
     )
+    sms_budget_consume(tenant=tenant, phone_e164=phone_e164, country=message.country)
     message.save()  # committed at once outside an atomic block, so the task below is published right away
     _enqueue_on_commit(message)
     return message
 
 
 def sms_test_send(
-    *, tenant, acting_user, provider_key: str, config: dict[str, Any], phone_raw: str, connector: Connector | None = None
+    *, tenant, acting_user, provider_key: str, config: dict[str, Any], phone_raw: str,
+    connector: Connector | None = None, language: str = "",
 ) -> SmsMessage:
     """Send a random code with the Generic template using the UNSAVED config, after checking it all.
 
-    Raises ValidationError keyed by config path (`templates[2].usageType`) or `phone`, TestSendRateLimited, or
-    SmsQueueUnavailable. Blank secrets are taken from `connector` (the one being edited).
+    Raises ValidationError keyed by config path (`templates[2].usageType`, or the template list that has no Generic
+    template for the number's route) or `phone`, TestSendRateLimited, or SmsQueueUnavailable. Blank secrets are
+    taken from `connector` (the one being edited); `language` picks a localised template as on the hosted page.
     """
     provider = _provider(provider_key)
     if connector is not None and (connector.tenant_id != tenant.pk or connector.provider != provider.key):
@@ -259,11 +269,14 @@ def sms_test_send(
         errors["phone"] = [str(exc)]
     if errors:
         raise ValidationError(errors)
+    try:
+        routing = _routing(provider, cleaned, phone, UsageType.GENERIC, language)
+    except NoTemplate as exc:
+        raise ValidationError({exc.path: [exc.message]}) from None
     _count_test_send(tenant, acting_user)
     message = SmsMessage(
         tenant=tenant, connector=connector, provider=provider.key, usage_type=UsageType.GENERIC, phone=phone,
-        template_code=provider.template_code_for(cleaned, UsageType.GENERIC),
-        code_encrypted=crypto.encrypt(f"{secrets.randbelow(10**6):06d}"),
+        **routing, code_encrypted=crypto.encrypt(f"{secrets.randbelow(10**6):06d}"),
         config_encrypted=crypto.encrypt(json.dumps(cleaned)), valid_until=timezone.now() + TEST_CODE_LIFETIME,
         is_test=True,
     )
@@ -274,6 +287,26 @@ def sms_test_send(
         })
         _enqueue_on_commit(message)
     return message
+
+
+def sms_template_check(*, tenant, phone_e164: str, usage_type: str, language: str = "") -> None:
+    """Raise NoTemplate when `sms_send` would refuse this number for want of a template, so a code that is not
+    sent (an unknown number) gets the same answer as one that is."""
+    connector = selectors.enabled_sms_connector(tenant)
+    if connector is not None:
+        _routing(_provider(connector.provider), connector.config, phone_e164, UsageType(usage_type), language)
+
+
+def _routing(provider: SmsProvider, config: dict[str, Any], phone_e164: str, usage_type: UsageType,
+             language: str) -> dict[str, str]:
+    """The row's template and routing fields; NoTemplate (logged, the admin must add one) when none fits."""
+    try:
+        choice = provider.template_for(config, phone_e164=phone_e164, usage_type=usage_type, language=language)
+    except NoTemplate as exc:
+        logger.warning("SMS to %s not queued: %s", mask_phone(phone_e164), exc.message)
+        raise
+    return {"template_code": choice.template_code, "route": choice.route, "template_locale": choice.locale,
+            "country": region_of(phone_e164) or ""}
 
 
 def _count_test_send(tenant, acting_user) -> None:

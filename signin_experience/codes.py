@@ -84,6 +84,17 @@ def check_send_limits(tenant, policy, phone, ip):
             raise CodeError(code, message, status=429, retry_after=verdict.retry_after)
 
 
+def _budget_refusal(exc):
+    """The tenant's daily SMS budget (connectors.budget) is spent: a 429 until the next UTC day."""
+    if exc.country:
+        return CodeError("code.sms_country_budget_exceeded", _(
+            "Verification codes to numbers in this country are unavailable until tomorrow. Try again later or "
+            "use another way to sign in."), status=429, retry_after=exc.retry_after)
+    return CodeError("code.sms_budget_exceeded", _(
+        "Verification codes are unavailable until tomorrow. Try again later or use another way to sign in."),
+        status=429, retry_after=exc.retry_after)
+
+
 @dataclass
 class IssuedCode:
     phone: str
@@ -92,19 +103,32 @@ class IssuedCode:
     cooldown: int
 
 
-def code_issue(*, tenant, policy, phone, purpose, flow_id, deliver):
-    """Create (or replace) the flow's code and, when `deliver`, send it through the tenant's SMS connector.
+def code_issue(*, tenant, policy, phone, purpose, flow_id, deliver, language=""):
+    """Create (or replace) the flow's code and, when `deliver`, send it through the tenant's SMS connector, with
+    the template in `language` (the hosted page's) where the connector has one.
 
     Nothing is recorded when the queue is down: the send is attempted before the code row is written.
     """
-    from connectors.services import sms_send
+    from connectors.budget import sms_budget_check
+    from connectors.exceptions import SmsBudgetExceeded
+    from connectors.services import NoTemplate, sms_send, sms_template_check
 
     code = f"{secrets.randbelow(1_000_000):06d}"
     expires_at = timezone.now() + timedelta(seconds=policy["lifetimeSeconds"])
     message_id = None
-    if deliver:
-        message_id = sms_send(tenant=tenant, phone_e164=phone, usage_type=purpose, code=code,
-                              valid_until=expires_at).pk
+    try:
+        if deliver:
+            message_id = sms_send(tenant=tenant, phone_e164=phone, usage_type=purpose, code=code,
+                                  valid_until=expires_at, language=language).pk
+        else:
+            sms_budget_check(tenant=tenant, phone_e164=phone)  # the answer must not show that nothing is sent
+            sms_template_check(tenant=tenant, phone_e164=phone, usage_type=purpose, language=language)
+    except SmsBudgetExceeded as exc:
+        raise _budget_refusal(exc) from None
+    except NoTemplate:
+        # The admin has no template for this number's region (logged for them); the user can only go elsewhere.
+        raise CodeError("phone.no_sms_template", _(
+            "Verification codes can't be sent to numbers in this country yet. Use another way to sign in.")) from None
     # One statement (INSERT … ON CONFLICT DO UPDATE on one_code_per_flow): the flow's previous code is replaced.
     VerificationCode.objects.bulk_create(
         [VerificationCode(tenant=tenant, phone=phone, purpose=purpose, flow_id=flow_id, attempts=0,

@@ -36,8 +36,8 @@ def flow_clear(request, tenant):
     request.session.pop(_key(tenant), None)
 
 
-def code_send(request, tenant, settings, *, phone_raw, recovering, ip):
-    """Send a code for sign-in/registration or for password recovery.
+def code_send(request, tenant, settings, *, phone_raw, recovering, ip, language=""):
+    """Send a code for sign-in/registration or for password recovery, in the hosted page's `language`.
 
     A known and an unknown number get the same answer; codes go out only where they can be used.
     """
@@ -54,7 +54,8 @@ def code_send(request, tenant, settings, *, phone_raw, recovering, ip):
         purpose, deliver = (REGISTER, True) if registration_open else (SIGN_IN, False)
     state = flow_state(request, tenant)
     flow_id = state.get("id") or secrets.token_urlsafe(16)
-    issued = code_issue(tenant=tenant, policy=policy, phone=phone, purpose=purpose, flow_id=flow_id, deliver=deliver)
+    issued = code_issue(tenant=tenant, policy=policy, phone=phone, purpose=purpose, flow_id=flow_id, deliver=deliver,
+                        language=language)
     _save(request, tenant, {"id": flow_id, "phone": phone, "purpose": purpose, "message_id": issued.message_id,
                             "verified": False})
     return issued

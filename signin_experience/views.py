@@ -154,7 +154,8 @@ def code_send(request, page):
     else:
         try:
             flows.code_send(request, page.tenant, page.settings, phone_raw=form.cleaned_data["phone"],
-                            recovering=recovering, ip=ratelimit.client_ip(request))
+                            recovering=recovering, ip=ratelimit.client_ip(request),
+                            language=translation.get_language())
         except CodeError as exc:
             error = exc
     if error:
@@ -228,7 +229,8 @@ def resend(request, page):
         return redirect(page.url("sign_in"))
     try:
         flows.code_send(request, page.tenant, page.settings, phone_raw=state["phone"],
-                        recovering=state["purpose"] == flows.FORGOT_PASSWORD, ip=ratelimit.client_ip(request))
+                        recovering=state["purpose"] == flows.FORGOT_PASSWORD, ip=ratelimit.client_ip(request),
+                        language=translation.get_language())
     except CodeError as exc:
         form = CodeForm()
         form.cleaned_data = {}  # add_error needs it and an unbound form has none (a limit hit here was a 500)

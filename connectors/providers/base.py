@@ -72,6 +72,50 @@ class Failed:
 SendResult = Sent | Failed
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateChoice:
+    """Which template a message uses: its code, the provider's route ("" when it has one list) and its locale."""
+
+    template_code: str
+    route: str = ""
+    locale: str = ""  # "" for the entry without a locale, the fallback
+
+
+class NoTemplate(Exception):
+    """No configured template fits the number and usage; nothing may be queued. `path` is the config list."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def pick_template(templates: list[dict[str, Any]], usage_type: UsageType | str, language: str) -> dict | None:
+    """The usage type's entry whose `locale` best fits `language` (same tag, then same language: `zh-CN` serves
+    `zh-hans`), else its entry without a locale; None when the list has neither."""
+    wanted = _language_tag(language)
+    best, best_rank = None, 0
+    for template in templates:
+        if template.get("usageType") != usage_type:
+            continue
+        locale = _language_tag(template.get("locale", ""))
+        if not locale:
+            rank = 1
+        elif wanted and locale == wanted:
+            rank = 3
+        elif wanted and locale.split("-")[0] == wanted.split("-")[0]:
+            rank = 2
+        else:
+            continue
+        if rank > best_rank:
+            best, best_rank = template, rank
+    return best
+
+
+def _language_tag(tag: str) -> str:
+    return (tag or "").strip().lower().replace("_", "-")
+
+
 class DeliveryReport(StrEnum):
     DELIVERED = "DELIVERED"
     UNDELIVERED = "UNDELIVERED"
@@ -207,12 +251,19 @@ class SmsProvider:
         """The JSON the provider expects back from the callback URL."""
         return {}
 
-    def template_code_for(self, config: dict[str, Any], usage_type: UsageType | str) -> str:
-        """The template for a usage type, for providers whose config has `templates: [{templateCode, usageType}]`."""
-        for template in config["templates"]:
-            if template["usageType"] == usage_type:
-                return template["templateCode"]
-        raise KeyError(f"No template for usage type {usage_type}")
+    def template_for(
+        self, config: dict[str, Any], *, phone_e164: str, usage_type: UsageType | str, language: str = ""
+    ) -> TemplateChoice:
+        """The template to send to this number for this usage, in the page's language where one exists.
+
+        For providers whose config has one list, `templates: [{templateCode, usageType, locale?}]`; a provider
+        with several lists (Tencent: mainland and international) picks the list, then calls `pick_template`.
+        Raises NoTemplate, naming what is missing, when none fits.
+        """
+        template = pick_template(config["templates"], usage_type, language)
+        if template is None:
+            raise NoTemplate("templates", f"No template for {UsageType(usage_type)}.")
+        return TemplateChoice(template["templateCode"], route="", locale=template.get("locale", ""))
 
     def fix_for(self, error_class: ErrorClass | str, error_code: str) -> str:
         """A plain-language fix for the admin, naming where in the provider's console to look."""
@@ -255,7 +306,7 @@ def clean_object(value: Any, fields: tuple[ConfigField, ...], path: str, errors:
     cleaned: dict[str, Any] = {}
     for config_field in fields:
         field_path = _join(path, config_field.name)
-        if value.get(config_field.name) is None:
+        if value.get(config_field.name) is None or _left_blank(value[config_field.name], config_field):
             if config_field.default is not None:
                 cleaned[config_field.name] = config_field.default
             elif config_field.required:
@@ -265,6 +316,12 @@ def clean_object(value: Any, fields: tuple[ConfigField, ...], path: str, errors:
         if cleaned_value is not _INVALID:
             cleaned[config_field.name] = cleaned_value
     return cleaned
+
+
+def _left_blank(value: Any, config_field: ConfigField) -> bool:
+    # An optional text without a default, left blank in the form, is simply not set.
+    return (not config_field.required and config_field.default is None and config_field.type == "string"
+            and isinstance(value, str) and not value.strip())
 
 
 def _clean_value(value: Any, config_field: ConfigField, path: str, errors: dict[str, str]) -> Any:

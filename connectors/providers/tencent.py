@@ -5,6 +5,7 @@ import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,8 +35,11 @@ from connectors.providers.base import (
     SendResult,
     Sent,
     SmsProvider,
+    NoTemplate,
+    TemplateChoice,
     UsageType,
     has_unstorable_text,
+    pick_template,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,16 +58,26 @@ You need a Tencent Cloud account with the SMS service enabled. Every value below
 1. **Application (sdkAppId).** Open *SMS → Application Management → Application List*. Use the default application \
 or create one, and copy its **SDK AppID**, a number such as `1400006666`.
 2. **Signature (signName).** Open *SMS → Signatures* (Mainland China SMS) and create a signature, usually your company \
-or app name. Wait until it is **approved**, then copy the signature **text** exactly as approved (not its ID).
-3. **Templates (templates).** Open *SMS → Body Templates* and create four verification-code templates, one for each \
-usage type: **Register**, **SignIn**, **ForgotPassword** and **Generic**. Each body must contain exactly one variable, \
-`{1}`, which Postern fills with the code, for example: `Your verification code is {1}. It expires in 10 minutes.` \
-Wait until they are **approved** and copy each **template ID**. Templates for Mainland China numbers and for \
-international numbers are separate: create them for the numbers your users have.
-4. **API key (accessKeyId, accessKeySecret).** Open *Cloud Access Management → Access Key → API Keys*. Better: create \
+or app name. Wait until it is **approved**, then copy the signature **text** exactly as approved (not its ID). \
+Messages to numbers outside Mainland China need no signature; set **internationalSignName** only if you have an \
+approved international one (*International/Hong Kong, Macao, and Taiwan SMS → Signatures*).
+3. **Templates (templates).** Open *SMS → Body Templates* (Mainland China SMS) and create four verification-code \
+templates, one for each usage type: **Register**, **SignIn**, **ForgotPassword** and **Generic**. Each body must \
+contain exactly one variable, `{1}`, which Postern fills with the code, for example: `Your verification code is {1}. \
+It expires in 10 minutes.` Wait until they are **approved** and copy each **template ID**.
+4. **International templates (internationalTemplates).** Tencent refuses a Mainland China template for any other \
+number, and an international one for a +86 number. For users outside Mainland China (Hong Kong, Macao and Taiwan \
+included), create templates under *International/Hong Kong, Macao, and Taiwan SMS → Body Templates* and list them \
+in **internationalTemplates**, in the same shape. +86 numbers use **templates**, every other number \
+**internationalTemplates**; a number whose list has no template for the usage type is refused before anything is \
+sent, so add the usage types your users need (the test SMS uses **Generic**).
+5. **Languages (locale).** A template may carry a `locale`, such as `zh-CN` or `en`: the code SMS then uses the \
+template in the sign-in page's language, and the template without a locale for every other language. Each usage \
+type needs one template without a locale.
+6. **API key (accessKeyId, accessKeySecret).** Open *Cloud Access Management → Access Key → API Keys*. Better: create \
 a sub-user that only has the `QcloudSMSFullAccess` policy and create its API key. Copy the **SecretId** into \
 accessKeyId and the **SecretKey** into accessKeySecret; the SecretKey is shown only once.
-5. **Region (region).** Leave `ap-guangzhou` unless your account's SMS service is elsewhere: `ap-beijing` or \
+7. **Region (region).** Leave `ap-guangzhou` unless your account's SMS service is elsewhere: `ap-beijing` or \
 `ap-nanjing` in Mainland China, `ap-singapore` for accounts on the international site.
 
 Then use **Send test SMS** here. If it fails, the message says which value to fix.
@@ -80,6 +94,11 @@ _PUSH_REPORTS = {"SUCCESS": DeliveryReport.DELIVERED, "FAIL": DeliveryReport.UND
 MAX_RECEIPT_TEXT = 255
 
 _GLOBAL_RATE_LIMIT = "LimitExceeded.GlobalSmsSendingRateLimit"
+
+# Routes, and the config list that serves each.
+MAINLAND, INTERNATIONAL = "mainland", "international"
+MAINLAND_LIST, INTERNATIONAL_LIST = "templates", "internationalTemplates"
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 _ERROR_CLASS_BY_CODE = {
     "ClientNetworkError": ErrorClass.NETWORK,
@@ -144,6 +163,12 @@ def _template_fields() -> tuple[ConfigField, ...]:
             choices=tuple(UsageType),
             help="What the code is for. Each usage type needs its own template.",
         ),
+        ConfigField(
+            name="locale",
+            label="Language",
+            required=False,
+            help="Optional, e.g. zh-CN or en: used when the sign-in page speaks this language.",
+        ),
     )
 
 
@@ -169,6 +194,12 @@ class TencentSmsProvider(SmsProvider):
             help="The approved signature text, exactly as approved (SMS → Signatures).",
         ),
         ConfigField(
+            name="internationalSignName",
+            label="International signature",
+            required=False,
+            help="Optional: an approved signature for numbers outside Mainland China, which need none.",
+        ),
+        ConfigField(
             name="region",
             label="Region",
             required=False,
@@ -186,7 +217,15 @@ class TencentSmsProvider(SmsProvider):
             label="Templates",
             type="list",
             item_fields=_template_fields(),
-            help="One approved template per usage type: Register, SignIn, ForgotPassword and Generic.",
+            help="Mainland China (+86) templates: one per usage type: Register, SignIn, ForgotPassword and Generic.",
+        ),
+        ConfigField(
+            name="internationalTemplates",
+            label="International templates",
+            type="list",
+            required=False,
+            item_fields=_template_fields(),
+            help="Templates for every number outside Mainland China; a usage type without one is not sent there.",
         ),
     )
     admin_fixes = {
@@ -226,14 +265,27 @@ class TencentSmsProvider(SmsProvider):
     def initial_config(self) -> dict[str, Any]:
         # One template per usage type, since all four are required.
         return {**super().initial_config(),
-                "templates": [{"templateCode": "", "usageType": usage_type.value} for usage_type in UsageType]}
+                "templates": [{"templateCode": "", "usageType": usage_type.value} for usage_type in UsageType],
+                "internationalTemplates": []}
 
     def check_rules(self, cleaned: dict[str, Any], errors: dict[str, str]) -> None:
         sdk_app_id = cleaned.get("sdkAppId")
         if sdk_app_id is not None and not sdk_app_id.isdigit():
             errors["sdkAppId"] = "Must be the SDK AppID digits, e.g. 1400006666."
-        if "templates" in cleaned:
-            _check_usage_types(cleaned["templates"], errors)
+        for name in (MAINLAND_LIST, INTERNATIONAL_LIST):
+            if name in cleaned:
+                _check_template_list(name, cleaned[name], errors, every_usage_type=name == MAINLAND_LIST)
+
+    def template_for(
+        self, config: dict[str, Any], *, phone_e164: str, usage_type: UsageType | str, language: str = ""
+    ) -> TemplateChoice:
+        route = route_of(phone_e164)
+        name = MAINLAND_LIST if route == MAINLAND else INTERNATIONAL_LIST
+        template = pick_template(config.get(name) or [], usage_type, language)
+        if template is None:
+            region = "Mainland China" if route == MAINLAND else "international"
+            raise NoTemplate(name, f"No {region} template for {UsageType(usage_type)}: add one to {name}.")
+        return TemplateChoice(template["templateCode"], route=route, locale=template.get("locale", ""))
 
     def send(
         self,
@@ -288,22 +340,41 @@ class TencentSmsProvider(SmsProvider):
         return {"result": 0, "errmsg": "OK"}
 
 
-def _check_usage_types(templates: list[dict[str, Any]], errors: dict[str, str]) -> None:
-    first_index_by_usage: dict[str, int] = {}
+def route_of(phone_e164: str) -> str:
+    """Which of Tencent's two services a number belongs to: +86 is Mainland China, everything else international
+    (Hong Kong, Macao and Taiwan included)."""
+    return MAINLAND if phone_e164.startswith("+86") else INTERNATIONAL
+
+
+def _check_template_list(
+    name: str, templates: list[dict[str, Any]], errors: dict[str, str], *, every_usage_type: bool
+) -> None:
+    """One template per usage type and locale; each usage type listed has one without a locale (the fallback)."""
+    first_index: dict[tuple[str, str], int] = {}
     for index, template in enumerate(templates):
-        usage_type = template.get("usageType")
+        usage_type, locale = template.get("usageType"), template.get("locale", "")
+        if locale and not _LOCALE.match(locale):
+            errors[f"{name}[{index}].locale"] = "Must be a language tag such as zh-CN or en."
         if usage_type is None:
             continue
-        if usage_type in first_index_by_usage:
-            errors[f"templates[{index}].usageType"] = (
-                f"{usage_type} is already used by templates[{first_index_by_usage[usage_type]}]; "
-                "each usage type needs exactly one template."
+        key = (usage_type, locale.lower())
+        if key in first_index:
+            which = f"{usage_type} ({locale})" if locale else usage_type
+            errors[f"{name}[{index}].usageType"] = (
+                f"{which} is already used by {name}[{first_index[key]}]; "
+                "each usage type needs exactly one template per locale."
             )
         else:
-            first_index_by_usage[usage_type] = index
-    missing = [usage_type for usage_type in UsageType if usage_type not in first_index_by_usage]
-    if missing:
-        errors.setdefault("templates", f"Add a template for each missing usage type: {', '.join(missing)}.")
+            first_index[key] = index
+    fallbacks = {usage_type for usage_type, locale in first_index if not locale}
+    for (usage_type, locale), index in first_index.items():
+        if locale and usage_type not in fallbacks:
+            errors.setdefault(f"{name}[{index}].locale", (
+                f"{usage_type} also needs a template without a locale, for every other language."))
+    if every_usage_type:
+        missing = [usage_type for usage_type in UsageType if usage_type not in fallbacks]
+        if missing:
+            errors.setdefault(name, f"Add a template for each missing usage type: {', '.join(missing)}.")
 
 
 def _check_send_arguments(
@@ -402,7 +473,9 @@ def _send_sms_request(
     request = models.SendSmsRequest()
     request.PhoneNumberSet = [phone_e164]
     request.SmsSdkAppId = config["sdkAppId"]
-    request.SignName = config["signName"]
+    # Tencent requires the signature in Mainland China only.
+    request.SignName = (config["signName"] if route_of(phone_e164) == MAINLAND
+                        else config.get("internationalSignName"))
     request.TemplateId = template_code
     request.TemplateParamSet = list(params)
     request.SessionContext = session_context

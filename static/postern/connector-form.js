@@ -113,7 +113,7 @@
       } else if (typeof value_ !== "string") {
         problems.push([fieldPath, "Must be text (a quoted string)."]);
       } else if (!value_.trim()) {
-        problems.push([fieldPath, "Must not be empty."]);
+        if (!field.blank) problems.push([fieldPath, "Must not be empty."]);
       } else if (field.choices.length && !field.choices.includes(value_.trim())) {
         problems.push([fieldPath, `Must be one of ${field.choices.join(", ")}.`]);
       }
@@ -151,7 +151,7 @@
     const summary = element("p");
     summary.append(element("span", `status status-${status.status}`, status.status_label), ` · ${status.phone}`);
     if (status.attempts > 1) summary.append(` · ${status.attempts} attempts`);
-    const parts = [steps, summary];
+    const parts = [steps, summary, routingList(status)];
     if (status.status === "SENT") {
       parts.push(definitionList([["Serial number", status.serial_no], ["Fee", status.fee ?? "—"],
         ["Request ID", status.request_id || "—"]]));
@@ -190,6 +190,17 @@
       if (Date.now() - started < POLL_GIVE_UP_MS) window.setTimeout(tick, POLL_MS);
     };
     window.setTimeout(tick, POLL_MS);
+  }
+
+  // Which template served the message, on which route, in which language (the server's labels).
+  function routingList(status) {
+    const pairs = [["Template", status.template_code]];
+    if (status.route) pairs.push(["Route", status.country ? `${status.route_label} (${status.country})` : status.route_label]);
+    pairs.push(["Template language", status.locale_label]);
+    const list = definitionList(pairs);
+    list.classList.add("sms-routing");
+    list.dataset.routing = "";
+    return list;
   }
 
   function definitionList(pairs) {

@@ -150,16 +150,21 @@ def test_secrets_are_masked_for_display(provider, tencent_config):
 def test_the_schema_declares_what_the_console_form_needs(provider):
     fields = {field.name: field for field in provider.config_fields}
 
-    assert list(fields) == ["accessKeyId", "accessKeySecret", "signName", "region", "sdkAppId", "templates"]
+    assert list(fields) == ["accessKeyId", "accessKeySecret", "signName", "internationalSignName", "region",
+                            "sdkAppId", "templates", "internationalTemplates"]
     assert [name for name, field in fields.items() if field.secret] == ["accessKeySecret"]
     assert fields["region"].default == "ap-guangzhou"
     assert {"ap-beijing", "ap-nanjing", "ap-singapore"} <= set(fields["region"].suggestions)
-    assert [f.name for f in fields["templates"].item_fields] == ["templateCode", "usageType"]
+    assert [f.name for f in fields["templates"].item_fields] == ["templateCode", "usageType", "locale"]
+    assert [f.name for f in fields["internationalTemplates"].item_fields] == ["templateCode", "usageType", "locale"]
+    assert not fields["internationalTemplates"].required and not fields["internationalSignName"].required
     assert "{1}" in provider.guide and "Application Management" in provider.guide
 
 
 def test_the_template_for_a_usage_type(provider, tencent_config):
-    assert provider.template_code_for(tencent_config, UsageType.FORGOT_PASSWORD) == "2003"
+    choice = provider.template_for(tencent_config, phone_e164=PHONE, usage_type=UsageType.FORGOT_PASSWORD)
+
+    assert (choice.template_code, choice.route, choice.locale) == ("2003", "mainland", "")
 
 
 # --- Registry ---------------------------------------------------------------------------------------------------------

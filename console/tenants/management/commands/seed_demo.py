@@ -28,6 +28,9 @@ SMS_CONNECTOR_NAME = "Tencent SMS (demo)"
 SMS_OPTIONS = ("sms_access_key_id", "sms_access_key_secret", "sms_sdk_app_id", "sms_sign_name")
 # Template IDs the demo connector uses; with the SMS sandbox any ID is accepted.
 SMS_TEMPLATES = {"Register": "100001", "SignIn": "100002", "ForgotPassword": "100003", "Generic": "100004"}
+# For numbers outside Mainland China; the sandbox knows both sets (connectors.emulator.DEFAULT_TEMPLATE_KINDS).
+SMS_INTERNATIONAL_TEMPLATES = {"Register": "200001", "SignIn": "200002", "ForgotPassword": "200003",
+                               "Generic": "200004"}
 
 
 class Command(BaseCommand):
@@ -117,6 +120,8 @@ class Command(BaseCommand):
             "sdkAppId": options["sms_sdk_app_id"], "signName": options["sms_sign_name"],
             "region": options["sms_region"],
             "templates": [{"templateCode": code, "usageType": usage} for usage, code in SMS_TEMPLATES.items()],
+            "internationalTemplates": [{"templateCode": code, "usageType": usage}
+                                       for usage, code in SMS_INTERNATIONAL_TEMPLATES.items()],
         }
         connector = Connector.objects.filter(tenant=tenant, provider="tencent", name=SMS_CONNECTOR_NAME).first()
         try:
