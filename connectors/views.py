@@ -5,16 +5,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from connectors import selectors, services
+from connectors import budget, dashboard, export, selectors, services
 from connectors.exceptions import SmsQueueUnavailable, TestSendRateLimited
-from connectors.forms import ConnectorForm, MessageFilterForm
+from connectors.forms import ConnectorForm, MessageFilterForm, SmsBudgetForm
 from connectors.markup import render_guide
 from connectors.models import Connector
 from connectors.providers.base import MalformedReceipts, SmsProvider
@@ -254,3 +254,49 @@ def receipt_push(request, connector_id, token):
     except MalformedReceipts as exc:
         return JsonResponse({"result": 1, "errmsg": str(exc)}, status=400)
     return JsonResponse(answer)
+
+
+# --- Spend guards, dashboard, export ---------------------------------------------------------------------------
+
+
+@tenant_view
+def sms_budget(request, tenant):
+    current = budget.sms_budget_for(tenant)
+    form = SmsBudgetForm(request.POST or None, initial={
+        "daily_limit": current.daily_limit,
+        "country_daily_limits": SmsBudgetForm.caps_text(current.country_daily_limits)})
+    if request.method == "POST" and form.is_valid():
+        budget.sms_budget_update(tenant=tenant, acting_user=request.user, daily_limit=form.cleaned_data["daily_limit"],
+                                 country_daily_limits=form.cleaned_data["country_daily_limits"])
+        messages.success(request, _("SMS budget saved."))
+        return redirect("connectors:sms_budget", tenant_id=tenant.pk)
+    return render(request, "connectors/budget.html", {
+        "tenant": tenant, "form": form, "usage": budget.sms_budget_usage(tenant, budget=current),
+    }, status=400 if form.errors else 200)
+
+
+# Reads only, so no method check (like the log).
+@tenant_view
+def message_dashboard(request, tenant):
+    period = request.GET.get("period")
+    data = dashboard.sms_dashboard(tenant, period if period in dashboard.PERIODS else dashboard.DEFAULT_PERIOD)
+    return render(request, "connectors/dashboard.html", {
+        "tenant": tenant, "dashboard": data, "charts": dashboard.dashboard_charts(data),
+        "periods": [(key, label) for key, (_length, _bucket, label) in dashboard.PERIODS.items()],
+    })
+
+
+@tenant_view
+def message_export(request, tenant):
+    """GET: masked numbers. POST (a CSRF-protected form) with full_numbers=1: full numbers, audited."""
+    form = MessageFilterForm(request.GET or None, default_country=tenant.default_country)
+    filters = form.filters() if form.is_bound else selectors.MessageFilters()
+    if filters is None:
+        return HttpResponseBadRequest(_("The filters are not valid; correct them on the message log."))
+    full_numbers = request.method == "POST" and request.POST.get("full_numbers") == "1"
+    lines = export.sms_messages_export(tenant=tenant, acting_user=request.user, filters=filters,
+                                       full_numbers=full_numbers)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sms-messages-{tenant.pk}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
