@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import phonenumbers
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -216,3 +217,30 @@ class MessageFilterForm(forms.Form):
         data = self.cleaned_data
         return MessageFilters(status=data["status"], usage_type=data["purpose"], phone_e164=data["phone"],
                               date_from=data["date_from"], date_to=data["date_to"], delivery_status=data["delivery"])
+
+
+class SmsBudgetForm(forms.Form):
+    """A tenant's daily SMS budget and per-country caps; caps are typed one per line, `GB 50`."""
+
+    daily_limit = forms.IntegerField(label=_("SMS a day, all countries"), min_value=0, max_value=10_000_000)
+    country_daily_limits = forms.CharField(
+        label=_("Daily caps per destination country"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "GB 50\nUS 20", "spellcheck": "false"}),
+        help_text=_("One per line: the country's two-letter ISO code and the SMS it may receive a day. A country "
+                    "not listed is limited by the daily budget only."))
+
+    @staticmethod
+    def caps_text(caps: dict[str, int]) -> str:
+        return "\n".join(f"{country} {cap}" for country, cap in sorted(caps.items()))
+
+    def clean_country_daily_limits(self) -> dict[str, int]:
+        caps: dict[str, int] = {}
+        for number, line in enumerate(self.cleaned_data["country_daily_limits"].splitlines(), start=1):
+            parts = line.replace("=", " ").replace(":", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2 or not parts[1].isdigit() or parts[0].upper() not in phonenumbers.SUPPORTED_REGIONS:
+                raise ValidationError(_("Line %(line)d: write a country code and a number, e.g. GB 50.")
+                                      % {"line": number})
+            caps[parts[0].upper()] = min(int(parts[1]), 10_000_000)
+        return caps
