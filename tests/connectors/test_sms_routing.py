@@ -105,6 +105,7 @@ def test_the_mainland_list_still_needs_every_usage_type_without_a_locale(provide
     errors = validation_errors(provider, routed_config)
 
     assert "SignIn also needs a template without a locale" in errors["templates[1].locale"]
+    assert errors["templates"] == "Add a template for each missing usage type: SignIn."
 
 
 # --- Which template, which signature --------------------------------------------------------------------------------
@@ -125,6 +126,17 @@ def test_the_route_and_the_language_pick_the_template(provider, routed_config, p
                                    language=language)
 
     assert (choice.template_code, choice.route, choice.locale) == (template, route, locale)
+
+
+def test_the_same_tag_wins_over_the_same_language(provider, routed_config):
+    routed_config["internationalTemplates"] += [{"templateCode": "3022", "usageType": "SignIn", "locale": "zh-TW"},
+                                                {"templateCode": "3032", "usageType": "SignIn", "locale": "zh-Hans"}]
+    config = provider.validate(routed_config)
+
+    def template(language):
+        return provider.template_for(config, phone_e164=UK_PHONE, usage_type="SignIn", language=language).template_code
+
+    assert (template("zh-hans"), template("zh-tw"), template("zh"), template("fr")) == ("3032", "3022", "3022", "3002")
 
 
 def test_a_number_without_a_template_for_its_route_is_named(provider, routed_config):
