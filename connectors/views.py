@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -130,7 +131,7 @@ def _test_send(request, tenant, provider: SmsProvider, form: ConnectorForm, conn
         try:
             sms_message = services.sms_test_send(
                 tenant=tenant, acting_user=request.user, provider_key=provider.key, config=config,
-                phone_raw=form.cleaned_data["phone"], connector=connector,
+                phone_raw=form.cleaned_data["phone"], connector=connector, language=translation.get_language(),
             )
             status = 202
         except ValidationError as exc:
@@ -191,7 +192,8 @@ def _schema(provider: SmsProvider) -> dict:
 
     def describe(fields):
         return [{"name": f.name, "type": f.type, "secret": f.secret, "required": f.required and f.default is None,
-                 "choices": list(f.choices), "items": describe(f.item_fields)} for f in fields]
+                 "blank": not f.required and f.default is None, "choices": list(f.choices),
+                 "items": describe(f.item_fields)} for f in fields]
 
     return {"fields": describe(provider.config_fields)}
 
