@@ -3,6 +3,7 @@
   (a) OIDC endpoints, Postern (as `make run` serves it) against oidc-provider 9 in the same run  — bench/oidc.py
   (b) the SMS-code pipeline through the hosted send-code endpoint — bench/sms_pipeline.py
   (c) console list pages with 10,000 rows — bench/console_pages.py
+  (e) the SMS dashboard at 100,000 and 1,000,000 message rows — bench/sms_dashboard.py
 
 Prints tables and writes everything to data/bench/<timestamp>.json (POSTERN_BENCH_DATA_DIR overrides the folder).
 Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); `make bench` provides them like `make test` does.
@@ -83,7 +84,7 @@ def run_console():
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["oidc", "sms", "console"], action="append",
+    parser.add_argument("--only", choices=["oidc", "sms", "console", "dashboard"], action="append",
                         help="run only these sections (repeatable); default: all")
     parser.add_argument("--duration", type=float, default=3.0, help="timed seconds per OIDC run (default 3)")
     parser.add_argument("--warmup", type=float, default=0.5, help="untimed seconds before each OIDC run")
@@ -94,7 +95,7 @@ def main(argv=None):
     parser.add_argument("--sms-users", type=int, default=10, help="concurrent people asking for codes (default 10)")
     parser.add_argument("--sms-latency-ms", type=int, default=100, help="emulator latency (default 100)")
     args = parser.parse_args(argv)
-    sections = args.only or ["oidc", "sms", "console"]
+    sections = args.only or ["oidc", "sms", "console", "dashboard"]
     started = time.monotonic()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out_dir = data_dir()
@@ -148,6 +149,22 @@ def main(argv=None):
         except Exception as exc:  # noqa: BLE001
             failures.append(f"console: {exc}")
             print(f"  Console section failed: {exc}")
+
+    if "dashboard" in sections:
+        print("\n(e) SMS dashboard (in-process test client, PostgreSQL, p50 of 15 renders per period)")
+        try:
+            done = subprocess.run([PY, "-m", "bench.sms_dashboard"], cwd=ROOT, env=dict(os.environ),
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr[-4000:])
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            report["sections"]["dashboard"] = result
+            print(table(["rows", "period", "p50 ms", "max ms", "queries"], [
+                [f"{int(rows):,}", period, fmt(cell["p50_ms"]), fmt(cell["max_ms"]), cell["queries"]]
+                for rows, entry in result["results"].items() for period, cell in entry["periods"].items()]))
+        except Exception as exc:  # noqa: BLE001
+            failures.append(f"dashboard: {exc}")
+            print(f"  Dashboard section failed: {exc}")
 
     report["seconds"] = round(time.monotonic() - started, 1)
     report["failures"] = failures

@@ -120,7 +120,7 @@ def test_the_admin_sets_the_budget_audited_and_sees_the_banner(admin_client, ten
     for page in pages:
         body = admin_client.get(page).content.decode()
         assert 'id="sms-budget-banner"' in body, page
-        assert re.search(r"Daily SMS budget reached: 2 of 2", body) and "1 code was refused today" in body
+        assert re.search(r"Daily SMS budget reached: 2 of 2", body) and "Codes refused today: 1." in body
 
 
 def test_the_counter_never_passes_the_limit_under_concurrency(tenant):
@@ -142,3 +142,45 @@ def test_the_counter_never_passes_the_limit_under_concurrency(tenant):
     with ThreadPoolExecutor(8) as pool:
         accepted = sum(pool.map(one, range(60)))
     assert accepted == 25 and budget.sms_budget_usage(tenant).sent == 25
+
+
+_CONSUMER = """
+import django, sys
+django.setup()
+from connectors.budget import sms_budget_consume
+from connectors.exceptions import SmsBudgetExceeded
+from console.tenants.models import Tenant
+tenant = Tenant.objects.get(pk=sys.argv[1])
+accepted = 0
+for n in range(int(sys.argv[2])):
+    try:
+        sms_budget_consume(tenant=tenant, phone_e164=f"+861380013{n:04d}")
+        accepted += 1
+    except SmsBudgetExceeded:
+        pass
+print(accepted)
+"""
+
+
+def test_separate_processes_share_one_counter(tenant, settings):
+    """Every web process and worker counts in the same Redis: two processes, one budget."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connections
+
+    from tests.fixtures_services import database_url
+
+    SmsBudget.objects.create(tenant=tenant, daily_limit=70)
+    env = {**os.environ, "DATABASE_URL": database_url(connections["default"].settings_dict),
+           "REDIS_URL": settings.REDIS_URL or "", "POSTERN_DATA_DIR": str(Path(settings.DATA_DIR).resolve()),
+           "DJANGO_SETTINGS_MODULE": "console.settings", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    processes = [subprocess.Popen([sys.executable, "-c", _CONSUMER, tenant.pk, "60"], env=env,
+                                  stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    accepted = [int(process.communicate(timeout=120)[0].strip().splitlines()[-1]) for process in processes]
+
+    assert sum(accepted) == 70 and all(count > 0 for count in accepted)
+    usage = budget.sms_budget_usage(tenant)
+    assert (usage.sent, usage.refused) == (70, 50)
