@@ -1,4 +1,4 @@
-"""(d) The SMS dashboard at 100,000 and 1,000,000 message rows: p50 render time and SQL queries per page.
+"""(e) The SMS dashboard at 100,000 and 1,000,000 message rows: p50 render time and SQL queries per page.
 
 In-process like (c): Django's test client signed in as the tenant's owner, a throwaway PostgreSQL database, Redis
 as cache, DEBUG off. Rows are written by one INSERT … SELECT generate_series (a million in seconds), all of them
