@@ -1,7 +1,7 @@
 """The hosted sign-in pages of a tenant: plain HTML forms that work without JavaScript.
 
-Every page carries the app's authorization request in its query string and ends, on success, with a 302
-to the app's redirect URI.
+Every page carries the id of the app's authorization request, validated once and stashed in the session
+(console.oidc.pending), and ends, on success, with a 302 to the app's redirect URI.
 """
 import functools
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from console import ratelimit
 from console.oidc import provider
 from console.oidc.http import AppRedirect, tenant_or_404
+from console.oidc.pending import authorization_stash, authorization_unstash
 from console.oidc.sessions import tenant_session_start
 from signin_experience import flows
 from signin_experience.authentication import password_sign_in, record_sign_in
@@ -34,10 +35,10 @@ class HostedPage:
     auth_request: object
     settings: dict
     experience: object
-    query: str
+    stash_id: str
 
     def url(self, name):
-        return f"{reverse(f'signin_experience:{name}', args=[self.tenant.pk])}?{self.query}"
+        return f"{reverse(f'signin_experience:{name}', args=[self.tenant.pk])}?authz={self.stash_id}"
 
     # For templates, which cannot pass arguments.
     url_sign_in = property(lambda self: self.url("sign_in"))
@@ -55,14 +56,28 @@ def render_page(request, page, template, context=None, status=200):
     return render(request, f"signin_experience/{template}", context, status=status)
 
 
+def _pending_sign_in(request, tenant):
+    """(stash id, authorization request) of the page, from the stash; a link that carries the whole request (an
+    app or a test that opens the page directly) has it validated and stashed here, once."""
+    stash_id = request.GET.get("authz")
+    if stash_id is None:
+        auth_request = provider.authorization_validate(tenant, request.GET.urlencode())
+        return authorization_stash(request, tenant, auth_request), auth_request
+    auth_request = authorization_unstash(request, tenant, stash_id)
+    if auth_request is None:
+        raise provider.AuthorizationError(_("This sign-in has expired"),
+                                          _("The page was open too long, or the app's sign-in was started in "
+                                            "another browser."))
+    return stash_id, auth_request
+
+
 def hosted_page(view):
     @csrf_protect
     @functools.wraps(view)
     def wrapper(request, tenant_id):
         tenant = tenant_or_404(tenant_id)
-        query = request.GET.urlencode()
         try:
-            auth_request = provider.authorization_validate(tenant, query)
+            stash_id, auth_request = _pending_sign_in(request, tenant)
         except provider.AuthorizationError as exc:
             if exc.redirect_uri:
                 return AppRedirect(exc.redirect_uri)
@@ -70,10 +85,10 @@ def hosted_page(view):
                                                        "description": exc.description}, status=400)
         settings = experience_for(tenant).as_settings()
         experience = build_experience(tenant, settings, sms_available=sms_connector_enabled(tenant))
-        page = HostedPage(tenant, auth_request, settings, experience, query)
+        page = HostedPage(tenant, auth_request, settings, experience, stash_id)
         from connectors.services import SmsQueueUnavailable
 
-        with translation.override(hosted_page_language(request, query, settings)):
+        with translation.override(hosted_page_language(request, auth_request.query, settings)):
             try:
                 response = view(request, page)
             except (SmsQueueUnavailable, RedisError, ConnectionError):

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.settings import oauth2_settings
 from oauthlib import oauth2
-from oauthlib.common import Request as OauthlibRequest
+from oauthlib.common import Request as OauthlibRequest, generate_token
 
 from console.oidc.resources import INVALID_TARGET, resource_refusal
 from console.oidc.validators import TenantValidator
@@ -49,10 +49,33 @@ class AuthorizationRequest:
     credentials: dict
     prompt: set
     client: object
+    max_age: int = None
 
     @property
     def client_name(self):
         return self.client.name
+
+    @property
+    def forces_sign_in(self):
+        # select_account: a tenant session holds one account, so signing in is how the person picks another.
+        return bool(self.prompt & {"login", "select_account"})
+
+    def as_stash(self):
+        """A JSON-safe copy (for the session); `authorization_from_stash` reverses it."""
+        credentials = {key: sorted(value) if isinstance(value, set) else value
+                       for key, value in self.credentials.items() if key != "request"}
+        return {"query": self.query, "scopes": list(self.scopes), "credentials": credentials,
+                "prompt": sorted(self.prompt), "max_age": self.max_age}
+
+
+def authorization_from_stash(tenant, data):
+    """The stashed request with its app loaded again, or None when the app is gone from the tenant."""
+    client_id = data["credentials"]["client_id"]
+    client = TenantValidator(tenant)._load_application(client_id, OauthlibRequest(""))
+    if client is None:
+        return None
+    return AuthorizationRequest(query=data["query"], scopes=data["scopes"], credentials=data["credentials"],
+                                prompt=set(data["prompt"]), client=client, max_age=data["max_age"])
 
 
 def add_query(uri, params):
@@ -77,11 +100,44 @@ def _redirect_error(tenant, error, description, redirect_uri, state):
 # bad request is refused before the sign-in page, not by the database after the password.
 NONCE_MAX_CHARS = 255
 _CODE_CHALLENGE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
+# OpenID Connect Core §3.1.2.1; discovery lists them (prompt_values_supported, response_modes_supported).
+PROMPT_VALUES = ("none", "login", "consent", "select_account")
+RESPONSE_MODES = ("query",)
+
+
+def _prompt_refusal(prompt):
+    unknown = sorted(prompt - set(PROMPT_VALUES))
+    if unknown:
+        return "invalid_request", f"prompt {unknown[0]!r} is not supported"
+    if "none" in prompt and len(prompt) > 1:
+        return "invalid_request", "prompt none cannot be combined with other values"
+    return None
+
+
+def _max_age(values):
+    """The max_age parameter in seconds, None when absent; ValueError when it is not a non-negative integer."""
+    raw = values.get("max_age")
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise ValueError(raw)
+    return int(raw)
 
 
 def _parameter_refusal(tenant, params):
     """(error, description) for an authorization request oauthlib accepts but Postern cannot honour, or None."""
     values = dict(params)
+    refusal = _prompt_refusal(set((values.get("prompt") or "").split()))
+    if refusal:
+        return refusal
+    try:
+        _max_age(values)
+    except ValueError:
+        return "invalid_request", "max_age must be a non-negative integer"
+    if values.get("response_mode", "query") not in RESPONSE_MODES:
+        return "invalid_request", f"response_mode must be one of: {', '.join(RESPONSE_MODES)}"
+    if values.get("response_type") != "code":
+        return "unsupported_response_type", "response_type must be code"
     if len(values.get("nonce", "")) > NONCE_MAX_CHARS:
         return "invalid_request", f"nonce must be at most {NONCE_MAX_CHARS} characters"
     challenge = values.get("code_challenge")
@@ -116,20 +172,30 @@ def authorization_validate(tenant, query):
     refusal = _parameter_refusal(tenant, params)
     if refusal:
         raise _redirect_error(tenant, *refusal, credentials["redirect_uri"], credentials.get("state"))
-    prompt = set((dict(parse_qsl(query)).get("prompt") or "").split())
-    return AuthorizationRequest(query=query, scopes=scopes, credentials=credentials, prompt=prompt, client=client)
+    values = dict(params)
+    prompt = set((values.get("prompt") or "").split())
+    return AuthorizationRequest(query=query, scopes=scopes, credentials=credentials, prompt=prompt, client=client,
+                                max_age=_max_age(values))
 
 
 def authorization_complete(tenant, auth_request, user):
-    """Issue the code for `user` and return the redirect URI (with code, state and iss)."""
-    core = oauth_core_for(tenant)
-    credentials = dict(auth_request.credentials, user=user)
-    credentials.pop("request", None)
-    headers, _body, _status = core.server.create_authorization_response(
-        uri=_authorize_uri(tenant, auth_request.query), http_method="GET", body="", headers={},
-        scopes=auth_request.scopes, credentials=credentials,
-    )
-    return add_query(headers["Location"], {"iss": tenant.issuer})
+    """Issue the code for `user` and return the redirect URI (with code, state and iss).
+
+    The request was validated once, by `authorization_validate`: this saves the grant through the validator (the
+    one rulebook for Grant rows) as oauthlib's create_authorization_response does after validating again.
+    """
+    credentials = auth_request.credentials
+    request = OauthlibRequest(_authorize_uri(tenant, auth_request.query))
+    request.client, request.client_id, request.user = auth_request.client, auth_request.client.client_id, user
+    request.scopes, request.redirect_uri = auth_request.scopes, credentials["redirect_uri"]
+    for name in ("code_challenge", "code_challenge_method", "nonce", "claims"):
+        setattr(request, name, credentials.get(name))
+    grant = {"code": generate_token()}
+    TenantValidator(tenant).save_authorization_code(request.client_id, grant, request)
+    params = {"code": grant["code"], "iss": tenant.issuer}
+    if credentials.get("state"):
+        params["state"] = credentials["state"]
+    return add_query(credentials["redirect_uri"], params)
 
 
 def login_required_error(tenant, auth_request):

@@ -12,10 +12,13 @@ def _key(tenant):
     return f"postern.tenant.{tenant.pk}"
 
 
-def tenant_session_user(request, tenant):
+def tenant_session_user(request, tenant, max_age=None):
+    """The session's user; None without one, or when its sign-in is `max_age` seconds old or older."""
     data = request.session.get(_key(tenant))
     if not data:
         return None
+    if max_age is not None and time.time() - data.get("auth_time", 0) >= max_age:
+        return None  # OIDC Core §3.1.2.1: re-authenticate (max_age=0 always does); the session itself stays
     user = User.objects.filter(tenant=tenant, uid=data.get("uid"), is_suspended=False,
                                session_epoch=data.get("epoch", 0)).first()
     if user is None:

@@ -14,6 +14,7 @@ from console.oidc.discovery import discovery_json
 from console.oidc.http import AppRedirect, oauth_error, oidc_endpoint
 from console.oidc.keys import published_jwks_json
 from console.oidc import logout
+from console.oidc.pending import authorization_stash
 from console.oidc.resources import INVALID_TARGET, resource_refusal
 from console.oidc.sessions import tenant_session_user
 
@@ -46,11 +47,12 @@ def authorize(request, tenant):
     query = request.GET.urlencode() if request.method == "GET" else request.POST.urlencode()
     try:
         auth_request = provider.authorization_validate(tenant, query)
-        user = None if "login" in auth_request.prompt else tenant_session_user(request, tenant)
+        user = None if auth_request.forces_sign_in else tenant_session_user(request, tenant, auth_request.max_age)
         if user is None:
             if "none" in auth_request.prompt:
                 raise provider.login_required_error(tenant, auth_request)
-            return redirect(f"{reverse('signin_experience:sign_in', args=[tenant.pk])}?{query}")
+            stash_id = authorization_stash(request, tenant, auth_request)
+            return redirect(f"{reverse('signin_experience:sign_in', args=[tenant.pk])}?authz={stash_id}")
         return AppRedirect(provider.authorization_complete(tenant, auth_request, user))
     except provider.AuthorizationError as exc:
         if exc.redirect_uri:
