@@ -3,7 +3,7 @@ import functools
 import json
 
 from console.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
-from console.oidc.provider import GRANT_TYPES
+from console.oidc.provider import GRANT_TYPES, PROMPT_VALUES, RESPONSE_MODES
 
 
 @functools.lru_cache(maxsize=1024)
@@ -24,7 +24,7 @@ def _document(issuer):
         "introspection_endpoint": f"{issuer}/token/introspection",
         "end_session_endpoint": f"{issuer}/session/end",
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": list(RESPONSE_MODES),
         "grant_types_supported": list(GRANT_TYPES),
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
@@ -37,7 +37,7 @@ def _document(issuer):
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
-        "prompt_values_supported": ["none", "login", "consent"],
+        "prompt_values_supported": list(PROMPT_VALUES),
         "authorization_response_iss_parameter_supported": True,
         "ui_locales_supported": ["en", "zh-Hans"],
     }

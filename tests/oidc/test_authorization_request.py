@@ -142,8 +142,9 @@ def test_max_age_must_be_a_non_negative_integer(client, setup, max_age):
 @pytest.mark.parametrize("mode", ["fragment", "form_post", "bogus"])
 def test_only_the_response_modes_discovery_lists_are_answered(client, setup, mode):
     tenant, app, _user = setup
-    assert client.get(f"/t/{tenant.id}/oidc/.well-known/openid-configuration").json()[
-        "response_modes_supported"] == ["query"]
+    discovery = client.get(f"/t/{tenant.id}/oidc/.well-known/openid-configuration").json()
+    assert discovery["response_modes_supported"] == ["query"]
+    assert discovery["prompt_values_supported"] == ["none", "login", "consent", "select_account"]
     assert refusal(authorize(client, tenant, app, response_mode=mode)) == "invalid_request"
     page = authorize(client, tenant, app, response_mode="query")
     assert page["Location"].startswith(f"/t/{tenant.id}/sign-in?authz=")
@@ -170,6 +171,8 @@ def test_an_unknown_stash_id_shows_start_again_not_an_error(client, setup, path)
                      client.post(f"/t/{tenant.id}/{path}?authz=nope", {"identifier": "reader"})):
         assert response.status_code == 400
         assert "Start signing in again from the app" in response.content.decode()
+    in_chinese = client.get(f"/t/{tenant.id}/{path}?authz=nope", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert "本次登录已过期" in in_chinese.content.decode()
 
 
 def test_a_stash_is_the_tenants_own_and_expires(client, setup, make_admin, make_tenant, monkeypatch):
