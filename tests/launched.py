@@ -6,6 +6,7 @@ Also a TCP gate in front of a server, to cut it off from Postern and bring it ba
 import base64
 import hashlib
 import itertools
+import json
 import os
 import re
 import secrets
@@ -231,6 +232,27 @@ class HostedSignIn:
             "client_id": self.client_id, "code_verifier": self.verifier}, timeout=timeout)
         assert tokens.status_code == 200, tokens.text
         return tokens.json()
+
+
+def demo_app_signed_in(python, env):
+    """bench/postern_setup.py against a launched Postern: the demo tenant, its app and a signed-in end user's
+    session cookie (one JSON dict)."""
+    setup = subprocess.run([str(python), str(ROOT / "bench" / "postern_setup.py")], cwd=ROOT, env=env,
+                           capture_output=True, text=True, check=True)
+    return json.loads(setup.stdout.strip().splitlines()[-1])
+
+
+def authorization_code(oidc, info, *, scope="openid offline_access profile", timeout=10):
+    """(code, verifier) from the real authorization endpoint, for the session of `demo_app_signed_in`."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    name, value = info["cookie"].split("=", 1)
+    authorized = requests.get(f"{oidc}/auth", params={
+        "client_id": info["client_id"], "redirect_uri": info["redirect_uri"], "response_type": "code",
+        "scope": scope, "code_challenge": challenge, "code_challenge_method": "S256",
+        "state": "s1", "prompt": "consent"}, cookies={name: value}, allow_redirects=False, timeout=timeout)
+    assert authorized.status_code == 302, authorized.text[:500]
+    return parse_qs(urlsplit(authorized.headers["Location"]).query)["code"][0], verifier
 
 
 def refresh(endpoint, client_id, refresh_token, *, timeout=10):

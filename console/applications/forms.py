@@ -27,6 +27,10 @@ class ApplicationSettingsForm(forms.Form):
                                       widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}))
     refresh_token_ttl_days = forms.IntegerField(label=_("Refresh token lifetime (days)"), min_value=1,
                                                 max_value=365, initial=14)
+    reuse_grace_seconds = forms.IntegerField(
+        label=_("Reuse grace (seconds)"), min_value=0, max_value=60, required=False,
+        help_text=_("A refresh token or code sent again within this time (parallel requests of the app) is refused "
+                    "without signing the user out; later, reuse revokes the tokens it issued."))
 
     @classmethod
     def for_application(cls, app, data=None):
@@ -36,6 +40,7 @@ class ApplicationSettingsForm(forms.Form):
             "post_logout_redirect_uris": "\n".join(app.post_logout_redirect_uri_list),
             "allowed_origins": "\n".join(app.allowed_origin_list),
             "refresh_token_ttl_days": app.refresh_token_ttl_days,
+            "reuse_grace_seconds": app.reuse_grace_seconds,
         })
 
 

@@ -23,6 +23,9 @@ class Application(AbstractApplication):
     description = models.TextField(blank=True, default="")
     secret_last4 = models.CharField(max_length=4, blank=True, default="")
     refresh_token_ttl_days = models.PositiveIntegerField(default=14)
+    # A code or refresh token presented again this soon after its first use is the app racing itself (two tabs,
+    # a WebView and a background task): refused, nothing revoked. Later, reuse revokes what the first use issued.
+    reuse_grace_seconds = models.PositiveIntegerField(default=10)
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"

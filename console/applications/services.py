@@ -66,7 +66,7 @@ def application_create(*, tenant, name, framework, acting_user, description="", 
 
 @transaction.atomic
 def application_update(*, application, acting_user, name, description, redirect_uris, post_logout_redirect_uris,
-                       allowed_origins, refresh_token_ttl_days):
+                       allowed_origins, refresh_token_ttl_days, reuse_grace_seconds=None):
     app_type = application.app_type
     errors = {}
     if not name or not name.strip():
@@ -84,10 +84,14 @@ def application_update(*, application, acting_user, name, description, redirect_
             errors[field] = exc.messages
     if not (1 <= int(refresh_token_ttl_days or 0) <= 365):
         errors["refresh_token_ttl_days"] = _("Between 1 and 365 days.")
+    if reuse_grace_seconds is None:
+        reuse_grace_seconds = application.reuse_grace_seconds
+    if not (0 <= int(reuse_grace_seconds) <= 60):
+        errors["reuse_grace_seconds"] = _("Between 0 and 60 seconds.")
     if errors:
         raise ValidationError(errors)
     fields = dict(cleaned, name=name.strip(), description=description or "",
-                  refresh_token_ttl_days=int(refresh_token_ttl_days))
+                  refresh_token_ttl_days=int(refresh_token_ttl_days), reuse_grace_seconds=int(reuse_grace_seconds))
     before = {k: getattr(application, k) for k in fields}
     for key, value in fields.items():
         setattr(application, key, value)

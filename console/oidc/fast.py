@@ -35,7 +35,7 @@ from oauth2_provider.settings import oauth2_settings
 from console.accounts.models import User
 from console.applications.models import Application
 from console.ids import bearer_token
-from console.oidc import rows
+from console.oidc import reuse, rows
 from console.oidc.claims import claims_for
 from console.oidc.keys import current_signing_jwk
 
@@ -101,11 +101,12 @@ _NEW_FAMILY = object()
 
 
 def _issue(tenant, app, user, scopes, lead, lead_params, nonce=None, source_refresh_token_id=None,
-           token_family=_NEW_FAMILY):
+           token_family=_NEW_FAMILY, redeemed=None):
     """Mint the tokens and write their rows in ONE statement, chained after `lead` — a CTE named `lead` that
     consumes the grant (DELETE … RETURNING) or rotates the refresh token (UPDATE … RETURNING) and yields one row
     only if it still could. Returns the response body, or None when the lead yielded nothing (a concurrent
-    request got there first; nothing was written and oauthlib's path gives the exact answer)."""
+    request got there first; nothing was written and oauthlib's path gives the exact answer). `redeemed`, a
+    code's RedeemedCode, is written in the same statement with what the exchange issued."""
     access = bearer_token()
     scope = " ".join(scopes)
     body = {"access_token": access, "expires_in": oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS,
@@ -133,6 +134,12 @@ def _issue(tenant, app, user, scopes, lead, lead_params, nonce=None, source_refr
         set_token_value(refresh_row, body["refresh_token"])
         sql, values = rows.insert_step("new_refresh_token", refresh_row, "lead",
                                        {"access_token_id": "new_access_token"})
+        ctes.append(sql)
+        params += values
+        if redeemed is not None:
+            redeemed.token_family = refresh_row.token_family
+    if redeemed is not None:
+        sql, values = rows.insert_step("redeemed", redeemed, "lead", {"access_token_id": "new_access_token"})
         ctes.append(sql)
         params += values
     written = rows.fetch_one(f"WITH {', '.join(ctes)} SELECT count(*) FROM new_access_token", params)
@@ -166,7 +173,8 @@ def exchange_code(request, tenant):
         return None
     # The code is single-use: only the request whose DELETE removes the row gets tokens.
     lead = f"lead AS (DELETE FROM {Grant._meta.db_table} WHERE id = %s RETURNING id)"
-    body = _issue(tenant, app, user, grant.scope.split(" "), lead, [grant.pk], nonce=grant.nonce or None)
+    body = _issue(tenant, app, user, grant.scope.split(" "), lead, [grant.pk], nonce=grant.nonce or None,
+                  redeemed=reuse.redeemed_code(grant, now=timezone.now()))
     return body and _token_response(body)
 
 

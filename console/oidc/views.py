@@ -70,7 +70,8 @@ def token(request, tenant):
     if response is not None:
         return response
     _uri, headers, body, status = provider.oauth_core_for(tenant).create_token_response(request)
-    return _oauthlib_response(headers, body, status)
+    # An error raised while the tokens are saved (a concurrent request claimed the grant) comes without headers.
+    return _oauthlib_response({"Content-Type": "application/json", **(headers or {})}, body, status)
 
 
 @oidc_endpoint(["GET", "POST"], cors=True)

@@ -120,6 +120,8 @@ def test_no_refresh_token_without_offline_access(client, setup):
 
 def test_rotated_refresh_token_reuse_revokes_the_family(client, setup):
     tenant, app, *_ = setup
+    app.reuse_grace_seconds = 0  # reuse after the grace (within it: tests/oidc/test_parallel_grants.py)
+    app.save()
     first = tokens_for(client, tenant, app)
     refresh = lambda token: client.post(f"/t/{tenant.id}/oidc/token", {
         "grant_type": "refresh_token", "refresh_token": token, "client_id": app.client_id})
@@ -256,6 +258,8 @@ def test_token_fast_path_and_oauthlib_path_answer_alike(client, setup, monkeypat
     monkeypatch.setattr(fast, "_issue", lambda *args, **kwargs: served_fast.append(issue(*args, **kwargs))
                         or served_fast[-1])
     tenant, app, *_ = setup
+    app.reuse_grace_seconds = 0
+    app.save()
     fast_tokens = tokens_for(client, tenant, app)
 
     def refresh(token, **extra):

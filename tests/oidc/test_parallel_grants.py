@@ -1,0 +1,166 @@
+"""One code or one refresh token sent by ten requests at once, on PostgreSQL (a live server) and on `make run`'s
+embedded SQLite (the launcher): exactly one gets tokens, the rest a clean invalid_grant, and the winner stays
+signed in. A repeat within the app's reuse grace revokes nothing; after it, reuse revokes what the first use
+issued."""
+import subprocess
+import sys
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+import requests
+from django.db import connection
+from django.test import Client
+
+from console.applications.models import Application
+from tests.launched import ROOT, authorization_code, demo_app_signed_in
+from tests.oidc.flows import get_code
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PARALLEL = 10
+
+
+@dataclass
+class Server:
+    oidc: str
+    client_id: str
+    redirect_uri: str
+    new_code: Callable  # () -> (code, verifier)
+    set_reuse_grace: Callable  # seconds -> None
+
+
+@pytest.fixture
+def postgresql_server(live_server, settings, make_admin, make_tenant, make_app, make_end_user):
+    assert connection.vendor == "postgresql", "the suite's database is PostgreSQL (tests/ensure_services.py)"
+    settings.PUBLIC_URL = live_server.url
+    owner = make_admin("owner")
+    tenant = make_tenant(owner, name="Bookshop")
+    app = make_app(tenant, owner)
+    make_end_user(tenant, username="reader")
+    yield Server(f"{live_server.url}/t/{tenant.id}/oidc", app.client_id, app.redirect_uri_list[0],
+                 lambda: get_code(Client(), tenant, app),
+                 lambda seconds: Application.objects.filter(pk=app.pk).update(reuse_grace_seconds=seconds))
+
+
+@pytest.fixture
+def sqlite_server(embedded):
+    env, base, _banner = embedded
+    info = demo_app_signed_in(sys.executable, env)
+    oidc = f"{base}/t/{info['tenant_id']}/oidc"
+
+    def set_reuse_grace(seconds):
+        subprocess.run([sys.executable, "manage.py", "shell", "-c",
+                        "from console.applications.models import Application; Application.objects.filter("
+                        f"client_id={info['client_id']!r}).update(reuse_grace_seconds={int(seconds)})"],
+                       cwd=ROOT, env=env, check=True, capture_output=True)
+
+    yield Server(oidc, info["client_id"], info["redirect_uri"], lambda: authorization_code(oidc, info),
+                 set_reuse_grace)
+    set_reuse_grace(Application._meta.get_field("reuse_grace_seconds").default)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def server(request):
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+def _exchange(server, code, verifier):
+    return requests.post(f"{server.oidc}/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": server.redirect_uri,
+        "client_id": server.client_id, "code_verifier": verifier}, timeout=30)
+
+
+def _refresh(server, refresh_token):
+    return requests.post(f"{server.oidc}/token", data={
+        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": server.client_id}, timeout=30)
+
+
+def _me(server, access_token):
+    return requests.get(f"{server.oidc}/me", headers={"Authorization": f"Bearer {access_token}"}, timeout=30)
+
+
+def _race(post):
+    """`post()` from PARALLEL threads released at the same instant; (answers as "status error", winners' bodies)."""
+    barrier = threading.Barrier(PARALLEL)
+
+    def one(_):
+        barrier.wait()
+        return post()
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        answers = list(pool.map(one, range(PARALLEL)))
+    summary, winners = Counter(), []
+    for answer in answers:
+        body = answer.json() if answer.headers.get("Content-Type", "").startswith("application/json") else {}
+        if answer.status_code == 200 and body.get("access_token") and body.get("refresh_token"):
+            winners.append(body)
+            summary["200 tokens"] += 1
+        else:
+            summary[f"{answer.status_code} {body.get('error') or repr(body)[:80]}"] += 1
+    return summary, winners
+
+
+def _still_signed_in(server, tokens):
+    assert _me(server, tokens["access_token"]).status_code == 200
+    refreshed = _refresh(server, tokens["refresh_token"])
+    assert refreshed.status_code == 200 and refreshed.json()["access_token"], refreshed.text
+    return refreshed.json()
+
+
+def test_ten_parallel_exchanges_of_one_code_give_tokens_once(server):
+    code, verifier = server.new_code()
+    summary, winners = _race(lambda: _exchange(server, code, verifier))
+    assert summary == {"200 tokens": 1, "400 invalid_grant": PARALLEL - 1}
+    _still_signed_in(server, winners[0])
+
+
+def test_ten_parallel_refreshes_of_one_token_rotate_it_once_and_keep_the_winner_signed_in(server):
+    code, verifier = server.new_code()
+    tokens = _exchange(server, code, verifier).json()
+    summary, winners = _race(lambda: _refresh(server, tokens["refresh_token"]))
+    assert summary == {"200 tokens": 1, "400 invalid_grant": PARALLEL - 1}
+    _still_signed_in(server, winners[0])
+
+
+def test_a_code_repeated_within_the_grace_is_refused_and_revokes_nothing(server):
+    code, verifier = server.new_code()
+    first = _exchange(server, code, verifier).json()
+    again = _exchange(server, code, verifier)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    _still_signed_in(server, first)
+
+
+def test_a_code_reused_after_the_grace_revokes_the_tokens_of_its_first_exchange(server):
+    server.set_reuse_grace(0)
+    code, verifier = server.new_code()
+    first = _exchange(server, code, verifier).json()
+    rotated = _refresh(server, first["refresh_token"]).json()
+    again = _exchange(server, code, verifier)
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    assert _me(server, first["access_token"]).status_code == 401
+    assert _me(server, rotated["access_token"]).status_code == 401  # the whole family went, rotations included
+    assert _refresh(server, rotated["refresh_token"]).status_code == 400
+
+
+def test_a_rotated_refresh_token_repeated_within_the_grace_leaves_the_family_alone(server):
+    code, verifier = server.new_code()
+    first = _exchange(server, code, verifier).json()
+    successor = _refresh(server, first["refresh_token"]).json()
+    again = _refresh(server, first["refresh_token"])
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    _still_signed_in(server, successor)
+
+
+def test_a_rotated_refresh_token_reused_after_the_grace_revokes_the_family(server):
+    server.set_reuse_grace(0)
+    code, verifier = server.new_code()
+    first = _exchange(server, code, verifier).json()
+    successor = _refresh(server, first["refresh_token"]).json()
+    again = _refresh(server, first["refresh_token"])
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+    assert _me(server, successor["access_token"]).status_code == 401
+    assert _refresh(server, successor["refresh_token"]).status_code == 400
