@@ -136,8 +136,6 @@ def _parameter_refusal(tenant, params):
         return "invalid_request", "max_age must be a non-negative integer"
     if values.get("response_mode", "query") not in RESPONSE_MODES:
         return "invalid_request", f"response_mode must be one of: {', '.join(RESPONSE_MODES)}"
-    if values.get("response_type") != "code":
-        return "unsupported_response_type", "response_type must be code"
     if len(values.get("nonce", "")) > NONCE_MAX_CHARS:
         return "invalid_request", f"nonce must be at most {NONCE_MAX_CHARS} characters"
     challenge = values.get("code_challenge")
