@@ -56,7 +56,9 @@ class ConnectorForm(forms.Form):
                 mask = (secret_masks or {}).get(config_field.name)
                 attrs.update({"autocomplete": "new-password", "data-secret": ""})
                 attrs["placeholder"] = _("Saved: %(mask)s. Leave blank to keep it.") % {"mask": mask} if mask else ""
-                widget = forms.PasswordInput(attrs=attrs, render_value=False)
+                # A secret typed on this page comes back on a failed POST (from the POST, never from the database:
+                # the initial value of a secret is always blank).
+                widget = forms.PasswordInput(attrs=attrs, render_value=True)
             else:
                 if config_field.suggestions:
                     attrs["list"] = f"suggestions-{config_field.name}"
@@ -124,16 +126,24 @@ class ConnectorForm(forms.Form):
                     self.add_error("config", f"{path}: {message}")
 
     def show_config(self, config: dict[str, Any]) -> None:
-        """Render both views from one config after a failed POST, so they agree; typed secrets are not echoed."""
+        """Render both views from one config after a failed POST, so they agree. A typed secret stays in its own
+        (password) field, also when it was typed into the JSON view; the JSON view never shows one."""
         shown = _for_display(self.provider, config)
         data = self.data.copy()
         for name in self.plain_names:
             if name not in self.secret_names:
                 data[name] = shown.get(name, "")
+            elif not data.get(name) and isinstance(config.get(name), str) and not config[name].startswith(MASK):
+                data[name] = config[name]
         data["config"] = _pretty(shown)
         data["rendered_fields"] = json.dumps({name: data[name] for name in self.plain_names
                                               if name not in self.secret_names})
         self.data = data
+
+    @property
+    def echoes_secret(self) -> bool:
+        """True when the page shows a secret typed into it (the response must not be cached)."""
+        return self.is_bound and any(self.data.get(name) for name in self.secret_names)
 
     @property
     def plain_fields(self):

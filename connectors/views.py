@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse, Streaming
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -160,13 +161,16 @@ def _test_send(request, tenant, provider: SmsProvider, form: ConnectorForm, conn
 def _form_page(request, tenant, provider, form, *, connector, test_message=None, status=None):
     test_send_url = (reverse("connectors:test_send", args=[tenant.pk, connector.pk]) if connector
                      else reverse("connectors:test_send_new", args=[tenant.pk]) + f"?provider={provider.key}")
-    return render(request, "connectors/form.html", {
+    response = render(request, "connectors/form.html", {
         "tenant": tenant, "provider": provider, "form": form, "connector": connector,
         "guide": render_guide(provider.guide), "schema": _schema(provider), "test_send_url": test_send_url,
         "test_message": _status_payload(tenant, test_message) if test_message else None,
         "suggestions": {field.name: field.suggestions for field in provider.config_fields if field.suggestions},
         "receipt_callback": _receipt_callback(provider, connector),
     }, status=status or (400 if form.errors else 200))
+    if form.echoes_secret:
+        add_never_cache_headers(response)
+    return response
 
 
 def _receipt_callback(provider: SmsProvider, connector: Connector | None) -> dict | None:

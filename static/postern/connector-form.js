@@ -52,10 +52,22 @@
       });
     }
 
+    // Nothing typed is lost by leaving: a form changed here (or sent back unsaved by the server) asks first.
+    let dirty = form.hasAttribute("data-unsaved");
+    form.addEventListener("input", () => { dirty = true; });
+    window.addEventListener("beforeunload", (event) => {
+      if (!dirty) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+
     const statusBox = document.getElementById("test-send-status");
     form.addEventListener("submit", async (event) => {
       const button = event.submitter;
-      if (!button || !button.hasAttribute("data-test-send")) return;
+      if (!button || !button.hasAttribute("data-test-send")) {
+        dirty = false;  // saving (or a test send without JavaScript's help) is not leaving
+        return;
+      }
       event.preventDefault();
       button.disabled = true;
       form.querySelectorAll(".js-error").forEach((el) => el.remove());
@@ -167,6 +179,8 @@
     }
     const link = element("a", "", "Message details");
     link.href = status.detail_url;
+    link.target = "_blank";  // the form stays as typed in this tab
+    link.rel = "noopener";
     parts.push(element("p", "", link));
     const wrapper = element("div", "sms-progress");
     wrapper.dataset.status = status.status;

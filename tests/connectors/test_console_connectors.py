@@ -73,7 +73,8 @@ def test_a_bad_config_shows_field_errors_and_saves_nothing(admin_client, tenant,
     body = response.content.decode()
     assert response.status_code == 400 and expected in body
     assert not Connector.objects.exists() and not AuditEntry.objects.filter(action__startswith="connector").exists()
-    assert SECRET not in body
+    # The secret typed in its field stays there, and only there, for the next try.
+    assert body.count(SECRET) == 1 and f'name="accessKeySecret" value="{SECRET}"' in body
 
 
 def textarea_config(body):
@@ -81,19 +82,33 @@ def textarea_config(body):
     return json.loads(html.unescape(shown))
 
 
-def test_a_refused_save_shows_both_views_agreeing_on_what_was_typed(admin_client, tenant, tencent_config,
-                                                                    new_tencent_url):
+def test_a_refused_save_shows_both_views_agreeing_on_what_was_typed_secret_included(admin_client, tenant,
+                                                                                    tencent_config, new_tencent_url):
     tencent_config["templates"][2]["usageType"] = "PasswordReset"
     rendered = {"accessKeyId": "AKIDexample", "signName": "Postern", "region": "ap-guangzhou", "sdkAppId": "1400006666"}
     data = {"config": json.dumps(tencent_config), "rendered_fields": json.dumps(rendered), **rendered,
-            "signName": "Typed in the form", "accessKeySecret": "typed-secret-never-echoed"}
+            "signName": "Typed in the form", "accessKeySecret": "typed-secret-kept"}
 
-    body = admin_client.post(new_tencent_url, data).content.decode()
+    response = admin_client.post(new_tencent_url, data)
 
+    body = response.content.decode()
     shown = textarea_config(body)
     assert shown["signName"] == "Typed in the form" and shown["templates"][2]["usageType"] == "PasswordReset"
-    assert shown["accessKeySecret"] == "" and "typed-secret-never-echoed" not in body
     assert 'name="signName" value="Typed in the form"' in body
+    # The typed secret comes back in its password field only (never in the JSON view), on a page nobody caches.
+    assert shown["accessKeySecret"] == "" and body.count("typed-secret-kept") == 1
+    assert re.search(r'<input type="password" name="accessKeySecret" value="typed-secret-kept"', body)
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_secret_typed_in_the_json_view_comes_back_in_its_field(admin_client, tenant, tencent_config,
+                                                                 post_connector_form, new_tencent_url):
+    tencent_config["sdkAppId"] = "not-a-number"
+
+    body = post_connector_form(new_tencent_url, tencent_config).content.decode()
+
+    assert textarea_config(body)["accessKeySecret"] == ""
+    assert re.search(rf'name="accessKeySecret" value="{tencent_config["accessKeySecret"]}"', body)
 
 
 def test_secrets_are_never_sent_back_and_a_blank_secret_keeps_the_stored_one(admin_client, tenant, admin,
@@ -121,7 +136,9 @@ def test_secrets_are_never_sent_back_and_a_blank_secret_keeps_the_stored_one(adm
 
     refused = post_connector_form(edit_url, {**config, "signName": "Bad", "sdkAppId": "x"},
                                   secret="new-secret-value-5555")
-    assert refused.status_code == 400 and "new-secret-value-5555" not in refused.content.decode()
+    # The secret just typed is kept in the form; the stored one is never sent back.
+    assert refused.status_code == 400 and SECRET not in refused.content.decode()
+    assert 'name="accessKeySecret" value="new-secret-value-5555"' in refused.content.decode()
     assert connector_secrets(Connector.objects.get()) == {"accessKeySecret": SECRET}  # nothing saved on errors
     post_connector_form(edit_url, config, secret="new-secret-value-5555")
     assert connector_secrets(Connector.objects.get()) == {"accessKeySecret": "new-secret-value-5555"}
@@ -194,7 +211,8 @@ def test_send_without_javascript_shows_the_status_and_a_refresh_link(admin_clien
     message = SmsMessage.objects.get()
     assert response.status_code == 200 and "Queued" in body and "Refresh the status" in body
     assert f"/messages/{message.pk}" in body
-    assert tencent_config["accessKeySecret"] not in body and 'value="Postern"' in body
+    assert tencent_config["accessKeySecret"] not in textarea_config(body).values() and 'value="Postern"' in body
+    assert 'target="_blank"' in body  # the details open beside the form, which stays as typed
 
 
 @pytest.mark.parametrize("phone, error", [("12", "not valid"), ("", "Enter a phone number"),
