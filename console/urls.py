@@ -7,6 +7,7 @@ urlpatterns = [
     path("i18n/setlang", set_language, name="set_language"),
     path("console/", include("console.accounts.urls")),
     path("console/", include("console.tenants.urls")),
+    path("console/", include("console.getting_started.urls")),
     path("console/", include("console.applications.urls")),
     path("console/", include("console.audit.urls")),
     path("console/", include("console.users.urls")),

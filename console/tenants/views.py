@@ -35,7 +35,7 @@ def home(request):
     tenants = tenants_for_admin(request.user)
     remembered = tenants.filter(pk=request.session.get("console_tenant")).first() or tenants.first()
     if remembered:
-        return redirect("applications:list", tenant_id=remembered.pk)
+        return redirect("getting_started:index", tenant_id=remembered.pk)
     return redirect("tenants:list")
 
 
@@ -45,7 +45,7 @@ def tenant_list(request):
     if request.method == "POST" and form.is_valid():
         tenant = services.tenant_create(acting_user=request.user, **form.cleaned_data)
         messages.success(request, _("Tenant “%(name)s” created.") % {"name": tenant.name})
-        return redirect("applications:list", tenant_id=tenant.pk)
+        return redirect("getting_started:index", tenant_id=tenant.pk)
     return render(request, "tenants/list.html", {"tenants": tenants_for_admin(request.user), "form": form},
                   status=400 if form.errors else 200)
 

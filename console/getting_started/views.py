@@ -1,0 +1,11 @@
+"""The tenant's getting-started page: where an admin lands after sign-in."""
+from django.shortcuts import render
+
+from console.getting_started.selectors import tenant_getting_started
+from console.tenants.access import tenant_view
+
+
+@tenant_view
+def getting_started(request, tenant):
+    return render(request, "getting_started/index.html", {
+        "tenant": tenant, "checklist": tenant_getting_started(tenant)})
