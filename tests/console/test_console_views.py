@@ -165,3 +165,15 @@ def test_unknown_app_is_a_404_page(admin_client, tenant):
 def test_chinese_console(admin_client, tenant):
     response = admin_client.get(reverse("applications:list", args=[tenant.id]), HTTP_ACCEPT_LANGUAGE="zh-Hans")
     assert 'lang="zh-hans"' in response.content.decode()
+
+
+def test_the_reuse_grace_is_edited_beside_the_refresh_lifetime(admin_client, tenant, make_app, admin):
+    app = make_app(tenant, admin)
+    url = reverse("applications:detail", args=[tenant.id, app.client_id])
+    form = {"name": "Bookstore", "description": "", "redirect_uris": "com.example.app://callback",
+            "post_logout_redirect_uris": "", "allowed_origins": "", "refresh_token_ttl_days": 14}
+    assert 'name="reuse_grace_seconds" value="10"' in admin_client.get(url).content.decode().replace("\n", "")
+    assert admin_client.post(url, {**form, "reuse_grace_seconds": 61}).status_code == 400
+    assert admin_client.post(url, {**form, "reuse_grace_seconds": 0}).status_code == 302
+    app.refresh_from_db()
+    assert app.reuse_grace_seconds == 0
