@@ -120,6 +120,8 @@ def test_header_menu_and_sign_in_methods_fit_a_phone(browser, live_server, setti
     for link in page.locator(".sidebar a").all():
         assert link.is_visible()
         assert link.evaluate("a => a.scrollWidth <= a.clientWidth && a.getBoundingClientRect().right <= 390")
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/menu-open.png")
     menu.click()
     assert page.locator(".sidebar a").first.is_hidden()
     # "Password first" stays on screen: its column fits the card, nothing to scroll to.
