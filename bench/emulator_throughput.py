@@ -37,7 +37,8 @@ def main() -> None:
 
     emulator = subprocess.Popen(
         [sys.executable, "manage.py", "tencent_sms_emulator", "--port", str(port),
-         "--credential", "AKIDbench=benchsecret", "--latency-ms", str(args.latency_ms)],
+         "--credential", "AKIDbench=benchsecret", "--latency-ms", str(args.latency_ms),
+         "--accept-anything"],
         cwd=BASE_DIR, stdout=subprocess.DEVNULL,
     )
     try:

@@ -36,7 +36,8 @@ class Emulator:
         self.port = free_port()
         self.log = open(log_dir / "sms-emulator.log", "w")
         self.proc = subprocess.Popen([PY, "manage.py", "tencent_sms_emulator", "--port", str(self.port),
-                                      "--credential", f"{KEY_ID}={SECRET}", "--latency-ms", str(latency_ms)],
+                                      "--credential", f"{KEY_ID}={SECRET}", "--latency-ms", str(latency_ms),
+                                      "--accept-anything"],
                                      cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port(self.port, proc=self.proc)
         self.url = f"http://127.0.0.1:{self.port}"

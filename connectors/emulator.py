@@ -192,6 +192,16 @@ class Behaviour:
         return self.drop or self.error is not None or (self.http_status is not None and self.http_status != 200)
 
 
+@dataclass(frozen=True)
+class Account:
+    """The Tencent account the emulator plays: its applications, approved signatures and approved templates."""
+
+    apps: frozenset[str]
+    signatures: frozenset[str]
+    templates: Mapping[str, int]  # template ID -> number of variables
+    template_kinds: Mapping[str, str]  # template ID -> MAINLAND | INTERNATIONAL
+
+
 @dataclass
 class _PhoneScript:
     code: str
@@ -201,9 +211,10 @@ class _PhoneScript:
 class EmulatorState:
     """Everything the emulator knows, shared by its request threads."""
 
-    def __init__(self, credentials: Mapping[str, str], latency_ms: int = 0):
+    def __init__(self, credentials: Mapping[str, str], latency_ms: int = 0, account: Account | None = None):
         self.credentials = dict(credentials)
         self._initial_latency_ms = latency_ms
+        self._account = account  # what a reset returns to; None: accept any app, signature and template
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.receipts = ReceiptBook()
@@ -215,11 +226,13 @@ class EmulatorState:
             self._phone_scripts: dict[str, _PhoneScript] = {}
             self._next: deque[Behaviour] = deque()
             self._records: deque[dict[str, Any]] = deque(maxlen=MAX_RECORDS)
-            # None means "accept anything": apps, signatures and templates are permissive until configured.
-            self.apps: frozenset[str] | None = None
-            self.signatures: frozenset[str] | None = None
-            self.templates: dict[str, int] | None = None  # template ID -> number of variables
-            self.template_kinds: dict[str, str] = dict(DEFAULT_TEMPLATE_KINDS)  # template ID -> MAINLAND/INTERNATIONAL
+            # None means "accept anything": without an account, apps, signatures and templates are permissive.
+            account = self._account
+            self.apps: frozenset[str] | None = account.apps if account else None
+            self.signatures: frozenset[str] | None = account.signatures if account else None
+            self.templates: dict[str, int] | None = dict(account.templates) if account else None  # ID -> variables
+            self.template_kinds: dict[str, str] = dict(  # template ID -> MAINLAND/INTERNATIONAL
+                account.template_kinds if account else DEFAULT_TEMPLATE_KINDS)
         self.receipts.reset()
 
     def script_phone(self, phone: str, code: str | None, times: int | None) -> None:
@@ -252,6 +265,14 @@ class EmulatorState:
         with self._lock:
             entry["id"] = next(self._ids)
             self._records.append(entry)
+
+    def account(self) -> dict[str, Any]:
+        """What this account accepts, as the control API and the inbox show it (None: anything)."""
+        with self._lock:
+            return {"apps": None if self.apps is None else sorted(self.apps),
+                    "signatures": None if self.signatures is None else sorted(self.signatures),
+                    "templates": None if self.templates is None else dict(sorted(self.templates.items())),
+                    "template_kinds": dict(sorted(self.template_kinds.items()))}
 
     def records(self, phone: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -403,7 +424,9 @@ def _check_account_setup(
     state: EmulatorState, app_id: str, sign_name: str | None, template_id: str, template_params: list[str]
 ) -> None:
     if state.apps is not None and app_id not in state.apps:
-        raise ApiError("InvalidParameterValue.SdkAppIdNotExist", "The SdkAppId does not exist.")
+        # What Tencent answers for an SdkAppId that is not one of this account's applications.
+        raise ApiError("UnauthorizedOperation.SmsSdkAppIdVerifyFail",
+                       "The SmsSdkAppId does not belong to this account (SmsSdkAppId verify failed).")
     if state.signatures is not None and sign_name and sign_name not in state.signatures:
         raise ApiError("FailedOperation.SignatureIncorrectOrUnapproved", "The signature is incorrect or unapproved.")
     if state.templates is not None:
@@ -551,23 +574,58 @@ def _control_phone(phone: Any) -> str:
     return number
 
 
-def render_inbox(records: list[dict[str, Any]]) -> str:
-    messages = [
-        (record, status)
-        for record in reversed(records)
-        for status in (record.get("send_status") or [])
-        if status["Code"] == "Ok" and record["response_code"] == "Ok"
-    ][:INBOX_SIZE]
-    rows = "".join(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>".format(
-            *(html.escape(str(cell)) for cell in (
-                record["time"], status["PhoneNumber"], record["params"].get("SignName", ""),
-                record["params"].get("TemplateId", ""), ", ".join(record["params"].get("TemplateParamSet") or []),
-            ))
-        )
-        for record, status in messages
+def render_inbox(records: list[dict[str, Any]], account: dict[str, Any] | None = None) -> str:
+    """The sandbox's inbox: what was delivered, what was refused and why, and the account's approved values.
+    Each message shows the sender's SdkAppId, SecretId and signature: the console's connector that sent it."""
+    sends = [record for record in reversed(records) if (record.get("headers") or {}).get("X-TC-Action") != PULL_ACTION
+             and record.get("params") is not None]
+    messages = [(record, status) for record in sends for status in (record.get("send_status") or [])
+                if status["Code"] == "Ok" and record["response_code"] == "Ok"][:INBOX_SIZE]
+    refused = [(record, status["PhoneNumber"], status["Code"]) for record in sends
+               for status in (record.get("send_status") or []) if status["Code"] != "Ok"]
+    refused += [(record, ", ".join(record["phones"]), record["response_code"]) for record in sends
+                if record["response_code"] != "Ok"]
+    refused.sort(key=lambda item: item[0]["id"], reverse=True)
+
+    def sender(record: dict[str, Any]) -> list[Any]:
+        params = record["params"]
+        return [params.get("SmsSdkAppId", ""), record.get("secret_id") or "", params.get("SignName", ""),
+                params.get("TemplateId", "")]
+
+    rows = "".join(_row([record["time"], status["PhoneNumber"], *sender(record),
+                         ", ".join(record["params"].get("TemplateParamSet") or [])])
+                   for record, status in messages)
+    refused_rows = "".join(_row([record["time"], phone, *sender(record), code])
+                           for record, phone, code in refused[:INBOX_SIZE])
+    return _INBOX_PAGE.format(
+        count=len(messages), rows=rows or '<tr><td colspan="8">No messages yet.</td></tr>',
+        refused_rows=refused_rows or '<tr><td colspan="8">None.</td></tr>', account=_render_account(account),
     )
-    return _INBOX_PAGE.format(count=len(messages), rows=rows or '<tr><td colspan="5">No messages yet.</td></tr>')
+
+
+def _row(cells: list[Any]) -> str:
+    return "<tr>" + "".join(f"<td><code>{html.escape(str(cell))}</code></td>" for cell in cells) + "</tr>"
+
+
+def _render_account(account: dict[str, Any] | None) -> str:
+    if account is None:
+        return ""
+    anything = "<em>any (this emulator accepts anything)</em>"
+    apps = ", ".join(f"<code>{html.escape(app)}</code>" for app in account["apps"]) if account["apps"] is not None \
+        else anything
+    signatures = ", ".join(f"<code>{html.escape(name)}</code>" for name in account["signatures"]) \
+        if account["signatures"] is not None else anything
+    kinds = account["template_kinds"]
+    if account["templates"] is None:
+        templates = f"<p>Templates: {anything}</p>"
+    else:
+        templates = "<table><thead><tr><th>Template ID</th><th>Variables</th><th>For</th></tr></thead><tbody>" + "".join(
+            _row([code, variables, {MAINLAND: "Mainland China numbers (+86)",
+                                    INTERNATIONAL: "numbers outside Mainland China"}.get(kinds.get(code), "any number")])
+            for code, variables in account["templates"].items()) + "</tbody></table>"
+    return (f'<section id="account"><h2>This sandbox account</h2><p>Values a connector must use here; anything else '
+            f"is refused with Tencent's error.</p><p>SDK AppID (sdkAppId): {apps}</p>"
+            f"<p>Approved signatures (signName): {signatures}</p>{templates}</section>")
 
 
 _INBOX_PAGE = """<!doctype html>
@@ -576,8 +634,14 @@ _INBOX_PAGE = """<!doctype html>
 <style>body{{font:14px system-ui,sans-serif;margin:2rem}}table{{border-collapse:collapse}}
 td,th{{border-bottom:1px solid #ddd;padding:.4rem .8rem;text-align:left}}code{{font-size:1.1em}}</style></head>
 <body><h1>Inbox</h1><p>{count} message(s), newest first. This page refreshes itself.</p>
-<table><thead><tr><th>Time (UTC)</th><th>Phone</th><th>Signature</th><th>Template</th><th>Parameters</th></tr></thead>
-<tbody>{rows}</tbody></table></body></html>
+<table id="delivered"><thead><tr><th>Time (UTC)</th><th>Phone</th><th>SDK AppID</th><th>SecretId</th><th>Signature</th>
+<th>Template</th><th>Parameters</th></tr></thead>
+<tbody>{rows}</tbody></table>
+<h2>Refused</h2><p>What Tencent would have answered instead of sending, newest first.</p>
+<table id="refused"><thead><tr><th>Time (UTC)</th><th>Phone</th><th>SDK AppID</th><th>SecretId</th><th>Signature</th>
+<th>Template</th><th>Error</th></tr></thead>
+<tbody>{refused_rows}</tbody></table>
+{account}</body></html>
 """
 
 
@@ -658,7 +722,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif name == "requests":
             self._write_json(200, state.records(_query_phone(query)))
         elif name == "inbox":
-            self._write(200, render_inbox(state.records()).encode(), "text/html; charset=utf-8")
+            self._write(200, render_inbox(state.records(), state.account()).encode(), "text/html; charset=utf-8")
+        elif name == "account":
+            self._write_json(200, state.account())
         elif name == "receipts":
             self._write_json(200, state.receipts.summary())
         elif name == "latest-code":
@@ -751,9 +817,11 @@ class EmulatorServer(ThreadingHTTPServer):
         logger.exception("Emulator error while serving %s", client_address)
 
 
-def make_server(host: str, port: int, credentials: Mapping[str, str], latency_ms: int = 0) -> EmulatorServer:
-    """A ready emulator; call serve_forever() (port 0 picks a free port: see server.server_address)."""
-    return EmulatorServer((host, port), EmulatorState(credentials, latency_ms))
+def make_server(host: str, port: int, credentials: Mapping[str, str], latency_ms: int = 0,
+                account: Account | None = None) -> EmulatorServer:
+    """A ready emulator; call serve_forever() (port 0 picks a free port: see server.server_address). Without an
+    account it accepts any app, signature and template."""
+    return EmulatorServer((host, port), EmulatorState(credentials, latency_ms, account))
 
 
 # --- Test helper ----------------------------------------------------------------------------------------------------
@@ -792,6 +860,10 @@ class EmulatorClient:
         `template_kinds` ({ID: "mainland" | "international"}) replaces which templates suit which numbers."""
         changes = {"apps": apps, "signatures": signatures, "templates": templates, "template_kinds": template_kinds}
         self._post("config", {name: value for name, value in changes.items() if value is not _UNCHANGED})
+
+    def account(self) -> dict[str, Any]:
+        """{"apps", "signatures", "templates", "template_kinds"}: what the emulator accepts now (None: anything)."""
+        return self._get("account")
 
     def requests(self, phone: str | None = None) -> list[dict[str, Any]]:
         """Recorded API requests, oldest first, optionally only those sent to `phone`."""

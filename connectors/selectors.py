@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from connectors import sandbox
 from connectors.models import Connector, PipelineError, SmsMessage
 from connectors.phone import mask_phone
 from connectors.providers.base import ErrorClass, SmsProvider, fix_for
@@ -188,3 +189,18 @@ def message_routing(message: SmsMessage) -> dict[str, str]:
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def sms_sandbox(provider_key: str) -> dict[str, Any] | None:
+    """The SMS sandbox's account, for the console's guide and message pages; None unless the sandbox is in use
+    (`make run` without TENCENT_SMS_ENDPOINT) and the provider is the one it emulates."""
+    if not settings.SMS_SANDBOX_INBOX_URL or provider_key != sandbox.PROVIDER_KEY:
+        return None
+    return {"inbox_url": settings.SMS_SANDBOX_INBOX_URL, "secret_id": sandbox.SECRET_ID,
+            "sdk_app_id": sandbox.SDK_APP_ID, "sign_name": sandbox.SIGN_NAME, "templates": sandbox.templates()}
+
+
+def message_sender(message: SmsMessage) -> dict[str, str]:
+    """Which account sent a message, as the provider (and the sandbox's inbox) sees it: SDK AppID and SecretId."""
+    config = message.connector.config if message.connector else {}
+    return {"sdk_app_id": str(config.get("sdkAppId", "")), "secret_id": str(config.get("accessKeyId", ""))}

@@ -166,7 +166,7 @@ def _form_page(request, tenant, provider, form, *, connector, test_message=None,
         "guide": render_guide(provider.guide), "schema": _schema(provider), "test_send_url": test_send_url,
         "test_message": _status_payload(tenant, test_message) if test_message else None,
         "suggestions": {field.name: field.suggestions for field in provider.config_fields if field.suggestions},
-        "receipt_callback": _receipt_callback(provider, connector),
+        "receipt_callback": _receipt_callback(provider, connector), "sandbox": selectors.sms_sandbox(provider.key),
     }, status=status or (400 if form.errors else 200))
     if form.echoes_secret:
         add_never_cache_headers(response)
@@ -233,7 +233,8 @@ def message_detail(request, tenant, message_id):
     sms_message = selectors.message_for_tenant(tenant, message_id)
     return render(request, "connectors/message_detail.html", {
         "tenant": tenant, "sms_message": sms_message, "fix": selectors.message_fix(sms_message),
-        "status": _status_payload(tenant, sms_message),
+        "status": _status_payload(tenant, sms_message), "sandbox": selectors.sms_sandbox(sms_message.provider),
+        "sender": selectors.message_sender(sms_message),
     })
 
 

@@ -14,9 +14,11 @@ import sys
 import time
 from pathlib import Path
 
+from connectors import sandbox
+
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_PORT = int(os.environ.get("POSTERN_SMS_SANDBOX_PORT", "9100"))
-SANDBOX_KEY_ID = "AKIDpostern-sandbox"
+SANDBOX_KEY_ID = sandbox.SECRET_ID
 RESTART_BACKOFF_SECONDS = (1, 2, 4, 8, 16, 30)
 # A child that ran this long before it died starts its backoff afresh: it was not crash-looping.
 STABLE_SECONDS = 60
@@ -180,14 +182,16 @@ def main():
     try:
         if not env.get("TENCENT_SMS_ENDPOINT"):
             secret = sandbox_secret(data_dir)
+            # The sandbox plays the account seed_demo's demo connector uses, and refuses anything else like Tencent.
             children.append(Child("sms-sandbox", [sys.executable, str(ROOT / "manage.py"), "tencent_sms_emulator",
                                                   "--port", str(SANDBOX_PORT),
-                                                  "--credential", f"{SANDBOX_KEY_ID}={secret}"], dict(env)))
+                                                  "--credential", f"{SANDBOX_KEY_ID}={secret}",
+                                                  *sandbox.emulator_arguments()], dict(env)))
             env["TENCENT_SMS_ENDPOINT"] = f"http://127.0.0.1:{SANDBOX_PORT}"
             env["POSTERN_SMS_SANDBOX_INBOX_URL"] = f"http://127.0.0.1:{SANDBOX_PORT}/__emulator__/inbox"
             # `--option=value`: a generated secret may start with "-", which argparse would take for an option
             seed_args += [f"--sms-access-key-id={SANDBOX_KEY_ID}", f"--sms-access-key-secret={secret}",
-                          "--sms-sdk-app-id=1400000000", "--sms-sign-name=Postern"]
+                          f"--sms-sdk-app-id={sandbox.SDK_APP_ID}", f"--sms-sign-name={sandbox.SIGN_NAME}"]
             children[0].start()
         manage("migrate", "--noinput", "-v", "0", env=env)
         manage("createcachetable", env=env)

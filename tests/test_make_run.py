@@ -1,10 +1,14 @@
 """`make run` with its embedded defaults — SQLite, the filesystem broker, the SMS sandbox — serves the console and
 a whole OIDC session. Starts `python -m console.launcher` exactly as `make run` does, in a fresh data folder."""
+import html
+import json
+import re
 import sys
+import time
 
 import requests
 
-from tests.launched import authorization_code, console_sign_in, demo_app_signed_in
+from tests.launched import _csrf, authorization_code, console_sign_in, demo_app_signed_in
 
 
 def test_the_banner_tells_where_to_open_the_console_and_how_to_sign_in(embedded):
@@ -33,3 +37,41 @@ def test_a_native_app_signs_in_refreshes_and_reads_userinfo_on_sqlite(embedded):
         "client_id": info["client_id"]}, timeout=10)
     assert refreshed.status_code == 200, refreshed.text
     assert refreshed.json()["refresh_token"] != tokens.json()["refresh_token"]
+
+
+def _test_send(session, base, connector_url, *, generic_template=None):
+    """The demo connector's form as saved, sent as a test (optionally with another Generic template): the finished
+    status the console shows."""
+    page = session.get(base + connector_url, timeout=10).text
+    config = json.loads(html.unescape(re.search(r'<textarea name="config"[^>]*>(.*?)</textarea>', page, re.S)[1]))
+    if generic_template:
+        config["templates"] = [dict(t, templateCode=generic_template) if t["usageType"] == "Generic" else t
+                               for t in config["templates"]]
+    answer = session.post(base + connector_url + "/test-send", data={
+        "csrfmiddlewaretoken": _csrf(page), "config": json.dumps(config), "rendered_fields": "{}",
+        "phone": "+86 139 0013 9001", "name": ""},
+        headers={"Accept": "application/json", "Referer": base + connector_url}, timeout=10)
+    assert answer.status_code == 202, answer.text
+    deadline = time.monotonic() + 30
+    while True:
+        status = session.get(base + answer.json()["message"]["status_url"], timeout=10).json()
+        if status["finished"] or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
+def test_the_sandbox_accepts_the_demo_connector_and_refuses_an_unapproved_template(embedded):
+    env, base, banner = embedded
+    session, _signed_in = console_sign_in(base, banner)
+    tenant_id = re.search(r"/t/([^/\s]+)\s", banner)[1]
+    connectors = session.get(f"{base}/console/t/{tenant_id}/connectors", timeout=10).text
+    connector_url = re.search(rf'href="(/console/t/{tenant_id}/connectors/\d+)"', connectors)[1]
+
+    sent = _test_send(session, base, connector_url)
+    refused = _test_send(session, base, connector_url, generic_template="999999")
+
+    assert sent["status"] == "SENT", sent
+    assert (refused["status"], refused["error_code"]) == ("FAILED", "FailedOperation.TemplateIncorrectOrUnapproved")
+    inbox = requests.get(env.get("POSTERN_SMS_SANDBOX_INBOX_URL") or re.search(r"SMS sandbox:\s+(\S+)", banner)[1],
+                         timeout=10).text
+    assert "999999" in inbox.split('id="refused"')[1] and "+8613900139001" in inbox.split('id="refused"')[0]

@@ -199,7 +199,7 @@ def test_the_session_context_is_echoed(sms_emulator):
 def test_unknown_apps_and_signatures_are_refused_once_configured(sms_emulator):
     sms_emulator.client.configure(apps=["1400000001"], signatures=["Acme"])
 
-    assert error_code(post(sms_emulator)) == "InvalidParameterValue.SdkAppIdNotExist"
+    assert error_code(post(sms_emulator)) == "UnauthorizedOperation.SmsSdkAppIdVerifyFail"
     assert error_code(post(sms_emulator, send_sms_body(SmsSdkAppId="1400000001"))) == (
         "FailedOperation.SignatureIncorrectOrUnapproved"
     )

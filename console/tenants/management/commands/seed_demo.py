@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from connectors import sandbox
 from connectors.models import Connector
 from connectors.services import connector_create, connector_set_enabled, connector_update
 from console import ids
@@ -26,11 +27,10 @@ DEMO_ORIGINS = ["capacitor://localhost", "http://localhost"]
 DEMO_USERNAME = "demo"
 SMS_CONNECTOR_NAME = "Tencent SMS (demo)"
 SMS_OPTIONS = ("sms_access_key_id", "sms_access_key_secret", "sms_sdk_app_id", "sms_sign_name")
-# Template IDs the demo connector uses; with the SMS sandbox any ID is accepted.
-SMS_TEMPLATES = {"Register": "100001", "SignIn": "100002", "ForgotPassword": "100003", "Generic": "100004"}
-# For numbers outside Mainland China; the sandbox knows both sets (connectors.emulator.DEFAULT_TEMPLATE_KINDS).
-SMS_INTERNATIONAL_TEMPLATES = {"Register": "200001", "SignIn": "200002", "ForgotPassword": "200003",
-                               "Generic": "200004"}
+# Template IDs the demo connector uses: the SMS sandbox's approved ones (`make run` starts it with this account).
+SMS_TEMPLATES = dict(sandbox.MAINLAND_TEMPLATES)
+# For numbers outside Mainland China.
+SMS_INTERNATIONAL_TEMPLATES = dict(sandbox.INTERNATIONAL_TEMPLATES)
 
 
 class Command(BaseCommand):
