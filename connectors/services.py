@@ -587,3 +587,9 @@ def sms_receipts_expire(*, now: datetime | None = None) -> int:
             status=SmsMessage.Status.SENT,
         ).update(delivery_status=SmsMessage.Delivery.EXPIRED)
     return expired
+
+
+def sms_message_phone_reveal(*, sms_message: SmsMessage, acting_user) -> str:
+    """The full number of a message, for an admin who asked to see it: personal data, so the look is audited."""
+    audit_record(tenant=sms_message.tenant, actor=acting_user, action="sms_message.reveal_phone", target=sms_message)
+    return sms_message.phone

@@ -231,11 +231,18 @@ def message_list(request, tenant):
 @tenant_view
 def message_detail(request, tenant, message_id):
     sms_message = selectors.message_for_tenant(tenant, message_id)
-    return render(request, "connectors/message_detail.html", {
+    # The number stays masked everywhere on the page unless the admin asks (a POST, audited).
+    revealed = (services.sms_message_phone_reveal(sms_message=sms_message, acting_user=request.user)
+                if request.method == "POST" and request.POST.get("reveal") == "1" else None)
+    response = render(request, "connectors/message_detail.html", {
+        "revealed_phone": revealed,
         "tenant": tenant, "sms_message": sms_message, "fix": selectors.message_fix(sms_message),
         "status": _status_payload(tenant, sms_message), "sandbox": selectors.sms_sandbox(sms_message.provider),
         "sender": selectors.message_sender(sms_message),
     })
+    if revealed:
+        add_never_cache_headers(response)
+    return response
 
 
 @tenant_view
