@@ -12,13 +12,25 @@ endpoint (GET /auth with the demo user's session cookie → 302 with a code), mi
 exchange run because codes live 60 s. Refresh and userinfo use 50 chains/tokens from untimed exchanges.
 
 oidc-provider: see bench/node/oidc_provider_server.mjs (same client shape, scopes, lifetimes, RS256 2048-bit,
-refresh rotation; in-memory storage; codes saved through its models since it has no login UI here).
+refresh rotation; codes saved through its models since it has no login UI here), twice in the same run: with every
+model in PostgreSQL the way Logto keeps them (one `oidc_model_instances` table, payload jsonb, on a throwaway
+database the bench creates and drops), and with an in-process Map (its best case, no database at all).
+
+Code-exchange bursts: 20 and 80 exchanges written at once, each on a new connection. "cold": the first token
+requests each server sees after start (codes minted through /auth or the models just before; 80 follows 20);
+"warm": after the steady runs, three rounds each, the median reported.
+
+run_sqlite: Postern on `make run`'s default — DATABASE_URL and REDIS_URL unset, so embedded SQLite (WAL, busy
+timeout, immediate transactions, see console/settings.py) in the bench's own POSTERN_DATA_DIR — refresh and code
+exchange at 1 and 10 clients, one burst of 20.
 """
 import json
 import math
 import os
 import re
+import shutil
 import signal
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -27,12 +39,19 @@ from bench.common import (PY, ROOT, cmdline, cpu_seconds, data_dir, descendants,
                           free_port, redis_url, throwaway_database, wait_for_port)
 
 NODE_DIR = ROOT / "bench" / "node"
-ENDPOINTS = ["discovery", "jwks", "userinfo", "refresh", "code"]
+ENDPOINTS = ["discovery", "jwks", "userinfo", "refresh", "code", "burst"]
 LABELS = {"discovery": "discovery", "jwks": "JWKS", "code": "code exchange", "refresh": "refresh grant",
-          "userinfo": "userinfo"}
+          "userinfo": "userinfo", "burst": "code burst"}
 CONCURRENCY = [1, 10, 50]
+BURSTS = [20, 80]
+WARM_BURST_ROUNDS = 3
+# Interleaving order; "oidc-provider" is the in-memory one (the key earlier reports used).
+SERVERS = ["postern", "oidc-provider-pg", "oidc-provider"]
+SERVER_LABELS = {"postern": "Postern", "oidc-provider-pg": "oidc-provider (PostgreSQL)",
+                 "oidc-provider": "oidc-provider (memory)", "postern-sqlite": "Postern (SQLite)"}
 SCOPE = "openid offline_access profile"
 BENCH_DB = "postern_bench"
+OIDC_PROVIDER_DB = "postern_bench_oidc_provider"
 BENCH_REDIS_DB = int(os.environ.get("POSTERN_BENCH_REDIS_DB", "13"))
 
 
@@ -55,20 +74,34 @@ def pkce_pair():
 
 
 class Postern:
-    """`make run`'s launcher on a throwaway database; stopped with SIGTERM like Ctrl-C."""
+    """`make run`'s launcher on a throwaway database; stopped with SIGTERM like Ctrl-C.
 
-    def __init__(self, log_dir, extra_env=None):
+    database="postgres": DATABASE_URL on a throwaway database, REDIS_URL on the bench's Redis database number.
+    database="sqlite": both unset, as `make run` runs by default, in a fresh POSTERN_DATA_DIR of the bench's own.
+    """
+
+    def __init__(self, log_dir, extra_env=None, database="postgres"):
         self.port = free_port()
-        self.db_url = throwaway_database(BENCH_DB)
-        self.redis_url = redis_url(BENCH_REDIS_DB)
-        flush_redis(self.redis_url)
-        self.env = dict(os.environ, PORT=str(self.port), DATABASE_URL=self.db_url, REDIS_URL=self.redis_url,
-                        POSTERN_DATA_DIR=str(data_dir() / "postern"), POSTERN_SMS_SANDBOX_PORT=str(free_port()),
-                        POSTERN_CELERY_QUEUE=f"bench-{os.getpid()}")
+        self.database = database
+        common = dict(PORT=str(self.port), POSTERN_SMS_SANDBOX_PORT=str(free_port()),
+                      POSTERN_CELERY_QUEUE=f"bench-{os.getpid()}")
+        if database == "sqlite":
+            self.db_url = None
+            folder = data_dir() / "postern-sqlite"
+            shutil.rmtree(folder, ignore_errors=True)
+            self.env = dict(os.environ, POSTERN_DATA_DIR=str(folder), **common)
+            for name in ("DATABASE_URL", "REDIS_URL"):
+                self.env.pop(name, None)
+        else:
+            self.db_url = throwaway_database(BENCH_DB)
+            self.redis_url = redis_url(BENCH_REDIS_DB)
+            flush_redis(self.redis_url)
+            self.env = dict(os.environ, DATABASE_URL=self.db_url, REDIS_URL=self.redis_url,
+                            POSTERN_DATA_DIR=str(data_dir() / "postern"), **common)
         for name in ("POSTERN_PUBLIC_URL", "TENCENT_SMS_ENDPOINT", "POSTERN_SMS_SANDBOX_INBOX_URL"):
             self.env.pop(name, None)
         self.env.update(extra_env or {})
-        self.log_path = log_dir / "postern.log"
+        self.log_path = log_dir / ("postern-sqlite.log" if database == "sqlite" else "postern.log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([PY, "-m", "console.launcher"], cwd=ROOT, env=self.env, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
@@ -127,6 +160,8 @@ class Postern:
             except ProcessLookupError:
                 pass
         self.log.close()
+        if self.db_url is None:
+            return
         try:
             drop_database(self.db_url)
         except Exception as exc:  # noqa: BLE001 — a leftover throwaway database is dropped by the next run
@@ -134,12 +169,22 @@ class Postern:
 
 
 class OidcProvider:
-    def __init__(self, log_dir):
+    """oidc-provider 9 in its own Node process; storage "memory" (a Map) or "postgres" (Logto's table shape on a
+    throwaway database dropped at stop)."""
+
+    def __init__(self, log_dir, storage="memory"):
         self.port = free_port()
-        self.log = open(log_dir / "oidc-provider.log", "w")
-        self.proc = subprocess.Popen(["node", "oidc_provider_server.mjs", f"--port={self.port}"], cwd=NODE_DIR,
-                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
-        self.info = json.loads(self.proc.stdout.readline())
+        self.db_url = throwaway_database(OIDC_PROVIDER_DB) if storage == "postgres" else None
+        command = ["node", "oidc_provider_server.mjs", f"--port={self.port}", f"--storage={storage}"]
+        if self.db_url:
+            command.append(f"--database-url={self.db_url}")
+        self.log = open(log_dir / f"oidc-provider-{storage}.log", "w")
+        self.proc = subprocess.Popen(command, cwd=NODE_DIR, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.wait()
+            raise RuntimeError(f"oidc-provider ({storage}) did not start; see {self.log.name}")
+        self.info = json.loads(line)
         wait_for_port(self.port, proc=self.proc)
 
     def target(self):
@@ -158,6 +203,11 @@ class OidcProvider:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.log.close()
+        if self.db_url:
+            try:
+                drop_database(self.db_url)
+            except Exception as exc:  # noqa: BLE001 — dropped by the next run
+                print(f"  (could not drop {OIDC_PROVIDER_DB}: {exc})")
 
 
 class LoadGen:
@@ -184,8 +234,69 @@ class LoadGen:
                 self.proc.kill()
 
 
+def log_result(log, result):
+    name = SERVER_LABELS.get(result["target"], result["target"])
+    what = f"burst {result['burst']} {result.get('phase', '')}" if result["endpoint"] == "code_burst" else \
+        f"{LABELS[result['endpoint']]} c={result['concurrency']}"
+    log(f"  {name:27} {what:20} {result['rps']:8.0f} req/s  p50 {result['p50_ms'] or 0:6.1f}  "
+        f"p99 {result['p99_ms'] or 0:6.1f} ms  errors {result['errors']}  loadgen {result['loadgen_cpu_pct'] or 0:.0f}%"
+        + (f" server {result['server_cpu_pct']:.0f}%" if "server_cpu_pct" in result else "")
+        + (f" machine {result['machine_busy_pct']:.0f}%" if result.get("machine_busy_pct") is not None else ""))
+
+
+def steady(loadgen, servers, endpoints, concurrency, duration, warmup, log, results):
+    """Closed-loop runs, interleaved server by server for each endpoint and client count."""
+    refresh_rps = {}
+    for endpoint in endpoints:
+        if endpoint == "burst":
+            continue
+        for c in concurrency:
+            for name, server in servers.items():
+                if endpoint == "code":
+                    # Codes live 60 s: mint what this run can use right before it (estimated from refresh).
+                    estimate = refresh_rps.get((name, c), 400)
+                    needed = math.ceil(estimate * (warmup + duration) * 1.6) + 100
+                    loadgen.call(op="mint", target=name, n=min(needed, 12000))
+                cpu0 = cpu_seconds(server.pids())
+                result = loadgen.call(op="run", target=name, endpoint=endpoint, concurrency=c,
+                                      warmup=warmup, duration=duration)
+                result["server_cpu_pct"] = 100 * (cpu_seconds(server.pids()) - cpu0) / (warmup + duration)
+                if endpoint == "refresh":
+                    refresh_rps[(name, c)] = result["rps"]
+                if endpoint == "code":
+                    loadgen.call(op="clear", target=name)  # leftovers would expire before the next run
+                results.append(result)
+                log_result(log, result)
+
+
+def bursts(loadgen, servers, sizes, phase, rounds, log):
+    """Code-exchange bursts, interleaved; for several rounds, the round with the median req/s is kept."""
+    kept = []
+    for n in sizes:
+        tries = {name: [] for name in servers}
+        for _ in range(rounds):
+            for name in servers:
+                loadgen.call(op="mint", target=name, n=n)
+                tries[name].append(loadgen.call(op="burst", target=name, n=n))
+        for name, runs in tries.items():
+            runs.sort(key=lambda r: r["rps"])
+            result = dict(runs[len(runs) // 2], phase=phase, rounds=len(runs),
+                          rps_all=[round(r["rps"], 1) for r in runs])
+            kept.append(result)
+            log_result(log, result)
+    return kept
+
+
+def hold_servers(servers, log):
+    info = {name: server.target() for name, server in servers.items()}
+    if "postern" in servers:
+        info["postern"]["granian_worker_pids"] = servers["postern"].process_groups()["web"][1:]
+    log(f"  holding: {json.dumps(info)}")
+    input("  press Enter to run the bench… ")
+
+
 def run(duration=3.0, warmup=0.5, endpoints=None, concurrency=None, log=print, hold=False):
-    """Run the OIDC section; returns a dict for the JSON report."""
+    """Run the OIDC section (Postern on PostgreSQL + Redis, oidc-provider on PostgreSQL and in memory)."""
     endpoints = endpoints or ENDPOINTS
     concurrency = concurrency or CONCURRENCY
     ensure_node_modules()
@@ -196,7 +307,8 @@ def run(duration=3.0, warmup=0.5, endpoints=None, concurrency=None, log=print, h
     try:
         started = time.monotonic()
         servers["postern"] = Postern(log_dir)
-        servers["oidc-provider"] = OidcProvider(log_dir)
+        servers["oidc-provider-pg"] = OidcProvider(log_dir, storage="postgres")
+        servers["oidc-provider"] = OidcProvider(log_dir, storage="memory")
         servers["postern"].wait_ready()
         log(f"  servers up in {time.monotonic() - started:.1f}s: Postern {servers['postern'].web_cmdline!r} "
             f"({servers['postern'].web_workers} workers); "
@@ -204,40 +316,25 @@ def run(duration=3.0, warmup=0.5, endpoints=None, concurrency=None, log=print, h
         verifier, challenge = pkce_pair()
         loadgen = LoadGen({name: server.target() for name, server in servers.items()}, verifier, challenge)
         chains = max(concurrency)
+        do_bursts = "burst" in endpoints and not hold
         for name in servers:
             loadgen.call(op="mint", target=name, n=chains + 10)
+        if do_bursts:
+            results += bursts(loadgen, servers, BURSTS, "cold", 1, log)
+        for name in servers:
             loadgen.call(op="prime", target=name, n=chains)
         if hold:
-            log(f"  holding: {json.dumps({n: s.target() for n, s in servers.items()})}")
-            input("  press Enter to run the bench… ")
-        refresh_rps = {}
-        for endpoint in endpoints:
-            for c in concurrency:
-                for name, server in servers.items():
-                    if endpoint == "code":
-                        # Codes live 60 s: mint what this run can use right before it (estimated from refresh).
-                        estimate = refresh_rps.get((name, c), 400)
-                        needed = math.ceil(estimate * (warmup + duration) * 1.6) + 100
-                        loadgen.call(op="mint", target=name, n=min(needed, 12000))
-                    cpu0 = cpu_seconds(server.pids())
-                    result = loadgen.call(op="run", target=name, endpoint=endpoint, concurrency=c,
-                                          warmup=warmup, duration=duration)
-                    result["server_cpu_pct"] = 100 * (cpu_seconds(server.pids()) - cpu0) / (warmup + duration)
-                    if endpoint == "refresh":
-                        refresh_rps[(name, c)] = result["rps"]
-                    if endpoint == "code":
-                        loadgen.call(op="clear", target=name)  # leftovers would expire before the next run
-                    results.append(result)
-                    log(f"  {name:13} {LABELS[endpoint]:13} c={c:<3} {result['rps']:8.0f} req/s  "
-                        f"p50 {result['p50_ms'] or 0:6.1f}  p99 {result['p99_ms'] or 0:6.1f} ms  "
-                        f"errors {result['errors']}  loadgen {result['loadgen_cpu_pct'] or 0:.0f}% "
-                        f"server {result['server_cpu_pct']:.0f}% machine {result['machine_busy_pct'] or 0:.0f}%")
+            hold_servers(servers, log)
+        steady(loadgen, servers, endpoints, concurrency, duration, warmup, log, results)
+        if do_bursts:
+            results += bursts(loadgen, servers, BURSTS, "warm", WARM_BURST_ROUNDS, log)
         postern = servers["postern"]
         return {
             "duration_s": duration, "warmup_s": warmup, "results": results,
             "postern": {"web": postern.web_cmdline, "web_workers": postern.web_workers,
                         "client_app_type": postern.info["app_type"]},
             "oidc_provider": servers["oidc-provider"].info,
+            "oidc_provider_pg": servers["oidc-provider-pg"].info,
         }
     finally:
         if loadgen:
@@ -246,14 +343,55 @@ def run(duration=3.0, warmup=0.5, endpoints=None, concurrency=None, log=print, h
             server.stop()
 
 
+def run_sqlite(duration=3.0, warmup=0.5, log=print, hold=False):
+    """Postern on `make run`'s SQLite default: refresh and code exchange at 1 and 10 clients, a burst of 20."""
+    ensure_node_modules()
+    log_dir = data_dir() / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    server, loadgen = None, None
+    results = []
+    try:
+        started = time.monotonic()
+        server = Postern(log_dir, database="sqlite")
+        server.wait_ready()
+        log(f"  Postern (SQLite) up in {time.monotonic() - started:.1f}s: {server.web_cmdline!r} "
+            f"({server.web_workers} workers)")
+        verifier, challenge = pkce_pair()
+        servers = {"postern-sqlite": server}
+        loadgen = LoadGen({"postern-sqlite": server.target()}, verifier, challenge)
+        loadgen.call(op="mint", target="postern-sqlite", n=20)
+        loadgen.call(op="prime", target="postern-sqlite", n=10)
+        if hold:
+            hold_servers(servers, log)
+        steady(loadgen, servers, ["refresh", "code"], [1, 10], duration, warmup, log, results)
+        results += bursts(loadgen, servers, [20], "warm", 1, log)
+        return {"duration_s": duration, "warmup_s": warmup, "results": results,
+                "postern": {"web": server.web_cmdline, "web_workers": server.web_workers, "database": "sqlite"}}
+    finally:
+        if loadgen:
+            loadgen.stop()
+        if server:
+            server.stop()
+
+
 def ratio_rows(report):
-    """(endpoint, c, Postern stats, oidc-provider stats, ratio) rows for the table."""
-    by_key = {(r["target"], r["endpoint"], r["concurrency"]): r for r in report["results"]}
+    """(endpoint, c, Postern, oidc-provider on PostgreSQL, oidc-provider in memory, ratio to PostgreSQL, ratio to
+    memory) rows for the table; bursts as ("burst", "20 cold", ...)."""
+    by_key = {}
+    for r in report["results"]:
+        key = (r["endpoint"], r["concurrency"]) if r["endpoint"] != "code_burst" else \
+            ("burst", f"{r['burst']} {r['phase']}")
+        by_key[(r["target"],) + key] = r
+    keys = [(e, c) for e in ENDPOINTS if e != "burst" for c in CONCURRENCY]
+    keys += [("burst", f"{n} {phase}") for phase in ("cold", "warm") for n in BURSTS]
     rows = []
-    for endpoint in ENDPOINTS:
-        for c in CONCURRENCY:
-            p, o = by_key.get(("postern", endpoint, c)), by_key.get(("oidc-provider", endpoint, c))
-            if not p or not o:
-                continue
-            rows.append((endpoint, c, p, o, p["rps"] / o["rps"] if o["rps"] else None))
+    for endpoint, c in keys:
+        p, pg, mem = (by_key.get((name, endpoint, c)) for name in SERVERS)
+        if not p or not (pg or mem):
+            continue
+
+        def ratio(other):
+            return p["rps"] / other["rps"] if other and other["rps"] else None
+
+        rows.append((endpoint, c, p, pg, mem, ratio(pg), ratio(mem)))
     return rows

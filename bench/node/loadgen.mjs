@@ -5,6 +5,7 @@
 //   {"op": "mint", "target": "postern", "n": 2000}           codes for the exchange runs (untimed)
 //   {"op": "prime", "target": "postern", "n": 60}            exchange n codes; keep refresh + access tokens
 //   {"op": "run", "target": "postern", "endpoint": "refresh", "concurrency": 10, "warmup": 0.5, "duration": 3}
+//   {"op": "burst", "target": "postern", "n": 80}            n code exchanges at once, each on its own new connection
 //   {"op": "quit"}
 // Targets are given once as JSON in argv[2]: {targets: {name: {base, paths..., client_id, redirect_uri,
 // mint: "authorize" | "model", cookie?}}, verifier, challenge}.
@@ -207,13 +208,59 @@ async function prime({ target: name, n }) {
   return { target: name, refresh: refresh.length, access: access.length };
 }
 
+async function burst({ target: name, n }) {
+  // n clients arrive at once, each with a fresh code on a new connection: every exchange is written before the
+  // first answer can come back. Requests/s is n over the wall time from the first write to the last answer.
+  const target = config.targets[name];
+  const s = state[name];
+  if (s.codes.length < n) throw new Error(`${name}: ${s.codes.length} codes for a burst of ${n}`);
+  const codes = s.codes.splice(s.codes.length - n, n);
+  const agent = new http.Agent({ keepAlive: false, maxSockets: n });
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const answers = await Promise.all(codes.map((code) => request(agent, target, 'POST', target.token_path, {
+    body: form({
+      grant_type: 'authorization_code', code, redirect_uri: target.redirect_uri,
+      client_id: target.client_id, code_verifier: config.verifier,
+    }),
+  })));
+  const t1 = answers.reduce((a, r) => (r.end > a ? r.end : a), t0);
+  const cpu = process.cpuUsage(cpu0);
+  agent.destroy();
+  const latencies = [];
+  const errors = {};
+  for (const res of answers) {
+    let ok = res.status === 200;
+    if (ok) {
+      const tokens = JSON.parse(res.body);
+      ok = Boolean(tokens.refresh_token && tokens.id_token);
+    }
+    if (ok) latencies.push(Number(res.end - t0) / 1e6);
+    else {
+      const key = String(res.status || res.error);
+      errors[key] = (errors[key] || 0) + 1;
+      if (!errors.sample) errors.sample = (res.body || res.error || '').slice(0, 200);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const seconds = Math.max(1e-9, Number(t1 - t0) / 1e9);
+  const errorCount = Object.entries(errors).filter(([k]) => k !== 'sample').reduce((a, [, v]) => a + v, 0);
+  return {
+    target: name, endpoint: 'code_burst', burst: n, seconds, ok: latencies.length, errors: errorCount,
+    error_detail: errorCount ? errors : undefined, rps: latencies.length / seconds,
+    p50_ms: percentile(latencies, 50), p95_ms: percentile(latencies, 95), p99_ms: percentile(latencies, 99),
+    max_ms: latencies.length ? latencies[latencies.length - 1] : null,
+    loadgen_cpu_pct: (100 * (cpu.user + cpu.system)) / 1e6 / seconds,
+  };
+}
+
 async function clear({ target: name }) {
   const left = state[name].codes.length;
   state[name].codes = [];
   return { target: name, cleared: left };
 }
 
-const ops = { run, mint, prime, clear };
+const ops = { run, mint, prime, clear, burst };
 const rl = readline.createInterface({ input: process.stdin });
 for await (const line of rl) {
   if (!line.trim()) continue;

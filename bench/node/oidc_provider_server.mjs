@@ -13,13 +13,21 @@
 // consented sign-in each), exactly what the authorization endpoint stores after a successful interaction.
 // The token endpoint then exchanges them through its normal, unmodified path.
 //
-// Storage: an unbounded in-process Map adapter (the bundled MemoryAdapter is an LRU capped at 1000 entries,
-// which would evict minted codes and live tokens mid-run). No database round trips: the best case for
-// oidc-provider, while Postern writes every token to PostgreSQL.
+// Storage, chosen with --storage:
+//   memory   (default) an unbounded in-process Map adapter (the bundled MemoryAdapter is an LRU capped at 1000
+//            entries, which would evict minted codes and live tokens mid-run). No database round trips: the best
+//            case for oidc-provider, while Postern writes every token to PostgreSQL.
+//   postgres the shape Logto runs: every model instance (Grant, AuthorizationCode, AccessToken, RefreshToken, ...)
+//            is a row of one table, `oidc_model_instances` (model_name, id, payload jsonb, expires_at,
+//            consumed_at) with Logto's expression indexes, through a `pg` pool of 10 connections and plain
+//            parameterised statements (no named prepared statements). Needs --database-url; the table is
+//            created at start (the bench creates and drops the database). Clients stay static configuration
+//            here, as for the Map adapter (Logto reads its applications table for them).
 import crypto from 'node:crypto';
 import http from 'node:http';
 
 import Provider from 'oidc-provider';
+import pg from 'pg';
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const port = Number(args.port || 0);
@@ -27,6 +35,7 @@ const clientId = args['client-id'] || 'bench-native';
 const redirectUri = args['redirect-uri'] || 'com.postern.bench://callback';
 const accountId = args.account || 'benchuser001';
 const SCOPE = 'openid offline_access profile';
+const storage = args.storage || 'memory';
 
 // --- storage -----------------------------------------------------------------------------------------------
 const stores = new Map();
@@ -88,6 +97,102 @@ class MapAdapter {
   }
 }
 
+// One table for every model, like Logto's oidc_model_instances (without its tenant_id column: one tenant here).
+const TABLE_DDL = `
+  create table if not exists oidc_model_instances (
+    model_name varchar(64) not null,
+    id varchar(128) not null,
+    payload jsonb not null,
+    expires_at timestamptz not null,
+    consumed_at timestamptz,
+    primary key (id),
+    constraint oidc_model_instances__model_name_id unique (model_name, id)
+  );
+  create index if not exists oidc_model_instances__uid on oidc_model_instances (model_name, (payload->>'uid'));
+  create index if not exists oidc_model_instances__user_code
+    on oidc_model_instances (model_name, (payload->>'userCode'));
+  create index if not exists oidc_model_instances__grant_id
+    on oidc_model_instances (model_name, (payload->>'grantId')) where payload ? 'grantId';
+  create index if not exists oidc_model_instances__expires_at on oidc_model_instances (expires_at);
+  create index if not exists oidc_model_instances__account_id
+    on oidc_model_instances (model_name, (payload->>'accountId')) where payload ? 'accountId';
+`;
+// A rotated refresh token read again within this many seconds is not reported consumed (Logto's reuse leeway).
+const REFRESH_REUSE_SECONDS = 3;
+let pool;
+
+class PgAdapter {
+  constructor(model) {
+    this.model = model;
+  }
+
+  async upsert(id, payload, expiresIn) {
+    const expiresAt = new Date(Date.now() + (expiresIn || 14 * 24 * 3600) * 1000);
+    await pool.query(
+      `insert into oidc_model_instances (model_name, id, payload, expires_at) values ($1, $2, $3, $4)
+       on conflict (model_name, id) do update set payload = excluded.payload, expires_at = excluded.expires_at`,
+      [this.model, id, payload, expiresAt],
+    );
+  }
+
+  static row(model, found) {
+    if (!found) return undefined;
+    const { payload, consumed_at: consumedAt } = found;
+    if (!consumedAt) return payload;
+    const fresh = model === 'RefreshToken' && Date.now() - consumedAt.getTime() < REFRESH_REUSE_SECONDS * 1000;
+    return fresh ? payload : { ...payload, consumed: true };
+  }
+
+  async find(id) {
+    const { rows } = await pool.query(
+      'select payload, consumed_at from oidc_model_instances where model_name = $1 and id = $2',
+      [this.model, id],
+    );
+    return PgAdapter.row(this.model, rows[0]);
+  }
+
+  async findByField(field, value) {
+    const { rows } = await pool.query(
+      `select payload, consumed_at from oidc_model_instances where model_name = $1 and payload->>'${field}' = $2
+       limit 2`,
+      [this.model, value],
+    );
+    return rows.length === 1 ? PgAdapter.row(this.model, rows[0]) : undefined;
+  }
+
+  async findByUid(uid) {
+    return this.findByField('uid', uid);
+  }
+
+  async findByUserCode(userCode) {
+    return this.findByField('userCode', userCode);
+  }
+
+  async consume(id) {
+    await pool.query('update oidc_model_instances set consumed_at = now() where model_name = $1 and id = $2',
+      [this.model, id]);
+  }
+
+  async destroy(id) {
+    await pool.query('delete from oidc_model_instances where model_name = $1 and id = $2', [this.model, id]);
+  }
+
+  async revokeByGrantId(grantId) {
+    await pool.query(
+      `delete from oidc_model_instances where model_name = $1 and payload ? 'grantId' and payload->>'grantId' = $2`,
+      [this.model, grantId],
+    );
+  }
+}
+
+if (storage === 'postgres') {
+  if (!args['database-url']) throw new Error('--storage=postgres needs --database-url');
+  pool = new pg.Pool({ connectionString: args['database-url'], max: 10 });
+  await pool.query(TABLE_DDL);
+} else if (storage !== 'memory') {
+  throw new Error(`unknown --storage ${storage}`);
+}
+
 // --- provider ----------------------------------------------------------------------------------------------
 const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingJwk = { ...privateKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig' };
@@ -97,7 +202,7 @@ signingJwk.kid = crypto.createHash('sha256').update(JSON.stringify({ e: signingJ
 const updatedAt = Math.floor(Date.now() / 1000);
 const issuer = `http://127.0.0.1:${port}`;
 const provider = new Provider(issuer, {
-  adapter: MapAdapter,
+  adapter: storage === 'postgres' ? PgAdapter : MapAdapter,
   clients: [{
     client_id: clientId,
     application_type: 'native',
@@ -137,9 +242,8 @@ const provider = new Provider(issuer, {
 
 async function mint(n, codeChallenge) {
   const client = await provider.Client.find(clientId);
-  const codes = [];
   const now = Math.floor(Date.now() / 1000);
-  for (let i = 0; i < n; i += 1) {
+  const one = async () => {
     const grant = new provider.Grant({ accountId, clientId });
     grant.addOIDCScope(SCOPE);
     const grantId = await grant.save();
@@ -154,7 +258,11 @@ async function mint(n, codeChallenge) {
       redirectUri,
       scope: SCOPE,
     });
-    codes.push(await code.save());
+    return code.save();
+  };
+  const codes = [];
+  for (let done = 0; done < n; done += 10) { // 10 at a time: the pool's size
+    codes.push(...await Promise.all(Array.from({ length: Math.min(10, n - done) }, one)));
   }
   return codes;
 }
@@ -180,8 +288,9 @@ server.keepAliveTimeout = 65_000;
 server.listen(port, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({
     issuer, client_id: clientId, redirect_uri: redirectUri, account: accountId, pid: process.pid,
-    oidc_provider: '9', node: process.version,
+    oidc_provider: '9', storage, node: process.version,
   })}\n`);
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
-process.on('SIGINT', () => server.close(() => process.exit(0)));
+const stop = () => server.close(() => (pool ? pool.end() : Promise.resolve()).finally(() => process.exit(0)));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
