@@ -31,9 +31,9 @@ def main() -> None:
     port = free_port()
     os.environ["TENCENT_SMS_ENDPOINT"] = f"http://127.0.0.1:{port}"
     django.setup()
-    from connectors.emulator import EmulatorClient
     from connectors.providers.base import Sent
     from connectors.registry import registry
+    from tests.sandbox_client import EmulatorClient
 
     emulator = subprocess.Popen(
         [sys.executable, "manage.py", "tencent_sms_emulator", "--port", str(port),

@@ -18,7 +18,7 @@ def main() -> None:
 
     from bench.common import drop_database, throwaway_database
     os.environ["DATABASE_URL"] = url = throwaway_database("postern_bench_receipts")
-    from connectors.emulator import make_server
+    from connectors.sandbox.server import make_server
     server = make_server("127.0.0.1", 0, {"AKIDbench": "benchsecret-000000"})
     threading.Thread(target=server.serve_forever, daemon=True).start()
     os.environ["TENCENT_SMS_ENDPOINT"] = f"http://127.0.0.1:{server.server_address[1]}"

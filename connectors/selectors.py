@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from connectors import sandbox
 from connectors.models import Connector, PipelineError, SmsMessage
 from connectors.phone import mask_phone
 from connectors.providers.base import ErrorClass, SmsProvider, fix_for
 from connectors.registry import UnknownProvider, registry
+from connectors.sandbox import account as sandbox
 from console import crypto, tenant_cache
 
 PIPELINE_FIXES = {

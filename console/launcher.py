@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from connectors import sandbox
+from connectors.sandbox import account as sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 SANDBOX_PORT = int(os.environ.get("POSTERN_SMS_SANDBOX_PORT", "9100"))

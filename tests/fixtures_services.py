@@ -24,7 +24,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
-from connectors.emulator import EmulatorClient
+from tests.sandbox_client import EmulatorClient
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT_SECONDS = 30

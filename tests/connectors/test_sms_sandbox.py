@@ -10,12 +10,12 @@ import tempfile
 import pytest
 from django.urls import reverse
 
-from connectors import sandbox
-from connectors.emulator import EmulatorClient
 from connectors.models import SmsMessage
 from connectors.providers.base import Failed, Sent
 from connectors.registry import registry
+from connectors.sandbox import account as sandbox
 from tests.fixtures_services import PROJECT_DIR, RunningEmulator, _wait_until_healthy, free_port
+from tests.sandbox_client import EmulatorClient
 
 pytestmark = pytest.mark.django_db
 

@@ -1,10 +1,10 @@
-"""Run the local Tencent Cloud SMS emulator (see connectors.emulator)."""
+"""Run the SMS sandbox, a local Tencent Cloud SMS API (see connectors.sandbox)."""
 import argparse
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors import sandbox
-from connectors.emulator import CONTROL_PREFIX, INTERNATIONAL, MAINLAND, Account, make_server
+from connectors.sandbox.account import INTERNATIONAL, MAINLAND, Account, sandbox_account
+from connectors.sandbox.server import CONTROL_PREFIX, make_server
 
 
 def _credential(text: str) -> tuple[str, str]:
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         parser.add_argument("--accept-anything", action="store_true",
                             help="accept any app, signature and template (tests script the account instead). "
                                  "Without it and without the three options above: the SMS sandbox's account "
-                                 "(connectors.sandbox), and anything else is refused like Tencent does")
+                                 "(connectors.sandbox.account), and anything else is refused like Tencent does")
         parser.add_argument(
             "--latency-ms", type=int, default=0, help="delay added to every SendSms request (not to the control API)"
         )
@@ -82,8 +82,7 @@ class Command(BaseCommand):
 
 def _account(apps: list[str], signatures: list[str], templates: list[tuple[str, int, str | None]]) -> Account:
     if not (apps or signatures or templates):
-        return _account([sandbox.SDK_APP_ID], [sandbox.SIGN_NAME],
-                        [(code, variables, kind) for code, _usage, variables, kind in sandbox.templates()])
+        return sandbox_account()
     return Account(apps=frozenset(apps), signatures=frozenset(signatures),
                    templates={code: variables for code, variables, _kind in templates},
                    template_kinds={code: kind for code, _variables, kind in templates if kind})

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from connectors import sandbox
+from connectors.sandbox import account as sandbox
 from connectors.models import Connector
 from connectors.services import connector_create, connector_set_enabled, connector_update
 from console import ids

@@ -1,4 +1,4 @@
-"""The emulator's delivery receipts: scripted per number, handed out by PullSmsSendStatus or pushed to a callback.
+"""The sandbox's delivery receipts: scripted per number, handed out by PullSmsSendStatus or pushed to a callback.
 
 Like Tencent, a receipt goes one way: to the callback URL when one is set (several per POST), otherwise to the
 pull queue, where PullSmsSendStatus returns each receipt once, for its own SDK AppID.
@@ -22,10 +22,6 @@ PUSH_TIMEOUT_SECONDS = 5
 BEIJING = timezone(timedelta(hours=8))
 OUTCOMES = ("delivered", "undelivered", "none")
 DELIVERED_DESCRIPTION = "用户短信送达成功"
-
-
-class ReceiptControlError(ValueError):
-    """A bad control request about receipts (HTTP 400)."""
 
 
 class PullError(Exception):
@@ -187,33 +183,6 @@ class ReceiptBook:
             if self.interval_ms:
                 time.sleep(self.interval_ms / 1000)  # let receipts gather into batches
                 self.flush()
-
-
-def control_receipts(book: ReceiptBook, data: Any) -> None:
-    """{"phone": ..., "outcome": "delivered" | "undelivered" | "none", "code"?, "description"?} scripts a number;
-    {"callback_url": url | null, "batch_size"?, "interval_ms"?} sets where receipts are pushed."""
-    if not isinstance(data, dict) or not ({"phone", "callback_url"} & set(data)):
-        raise ReceiptControlError('send {"phone": ..., "outcome": ...} or {"callback_url": ...}')
-    if "phone" in data:
-        outcome, code, description = data.get("outcome"), data.get("code") or "", data.get("description") or ""
-        if outcome is not None and outcome not in OUTCOMES:
-            raise ReceiptControlError(f"outcome must be one of {', '.join(OUTCOMES)}, or null to clear")
-        if not (isinstance(code, str) and isinstance(description, str)):
-            raise ReceiptControlError("code and description must be strings")
-        phone = data["phone"]
-        if not (isinstance(phone, str) and phone.startswith("+") and phone[1:].isdigit()):
-            raise ReceiptControlError("phone must be E.164, e.g. +8613800138000")
-        book.script(phone, None if outcome is None else ReceiptScript(outcome, code, description))
-    if "callback_url" in data:
-        url, batch_size, interval_ms = data["callback_url"], data.get("batch_size", DEFAULT_PUSH_BATCH), \
-            data.get("interval_ms", 0)
-        if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
-            raise ReceiptControlError("callback_url must be an http(s) URL or null")
-        if not (isinstance(batch_size, int) and 1 <= batch_size <= 1000):
-            raise ReceiptControlError("batch_size must be an integer from 1 to 1000")
-        if not (isinstance(interval_ms, int) and interval_ms >= 0):
-            raise ReceiptControlError("interval_ms must be a non-negative integer (0: push on flush only)")
-        book.configure_push(url, batch_size, interval_ms)
 
 
 def _split_phone(phone: str) -> tuple[str, str]:
