@@ -6,9 +6,12 @@ import secrets
 
 from django.utils.translation import gettext as _
 
+from connectors.selectors import sms_message_status
 from console import ratelimit
 from console.accounts.models import User
-from signin_experience.codes import CodeError, check_send_limits, code_check, code_issue, phone_for_codes
+from signin_experience.codes import (
+    CodeError, check_send_limits, code_check, code_issue, cooldown_release, phone_for_codes,
+)
 from signin_experience.passwords import password_problems
 
 SIGN_IN, REGISTER, FORGOT_PASSWORD = "SignIn", "Register", "ForgotPassword"
@@ -43,6 +46,9 @@ def code_send(request, tenant, settings, *, phone_raw, recovering, ip, language=
     """
     policy = settings["code_policy"]
     phone = phone_for_codes(tenant, policy, phone_raw)
+    state = flow_state(request, tenant)
+    if state.get("phone") == phone and delivery_failed(tenant, state):
+        cooldown_release(tenant, phone)  # a send that failed for good does not hold the user back
     check_send_limits(tenant, policy, phone, ip)
     user = User.objects.filter(tenant=tenant, phone=phone).first()
     registration_open = settings["sign_in_mode"] != "SignIn" and "phone" in settings["sign_up"]["identifiers"]
@@ -52,13 +58,17 @@ def code_send(request, tenant, settings, *, phone_raw, recovering, ip, language=
         purpose, deliver = SIGN_IN, settings["sign_in_mode"] != "Register"
     else:
         purpose, deliver = (REGISTER, True) if registration_open else (SIGN_IN, False)
-    state = flow_state(request, tenant)
     flow_id = state.get("id") or secrets.token_urlsafe(16)
     issued = code_issue(tenant=tenant, policy=policy, phone=phone, purpose=purpose, flow_id=flow_id, deliver=deliver,
                         language=language)
     _save(request, tenant, {"id": flow_id, "phone": phone, "purpose": purpose, "message_id": issued.message_id,
                             "verified": False})
     return issued
+
+
+def delivery_failed(tenant, state):
+    """Whether the flow's last code was refused for good by the provider (read only: the verify page asks)."""
+    return bool(state.get("message_id")) and sms_message_status(tenant, state["message_id"]) == "FAILED"
 
 
 def code_verify(request, tenant, settings, *, code, ip):

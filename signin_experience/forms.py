@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from signin_experience import code_policy
+
 
 class PasswordSignInForm(forms.Form):
     identifier = forms.CharField(
@@ -23,9 +25,10 @@ class PhoneForm(forms.Form):
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Verification code"), max_length=6, min_length=6,
+        label=_("Verification code"), max_length=code_policy.LENGTH, min_length=code_policy.LENGTH,
+        validators=[code_policy.code_validator],
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "pattern": "[0-9]{6}"}),
+                                      "pattern": code_policy.PATTERN}),
     )
 
 

@@ -1,6 +1,8 @@
 """The sign-in experience of a tenant, in Logto's shape (one row per tenant), and verification codes."""
 from django.db import models
 
+from signin_experience import code_policy
+
 
 def default_sign_up():
     return {"identifiers": ["username"], "password": True, "verify": False}
@@ -24,17 +26,7 @@ def default_password_policy():
 
 
 def default_code_policy():
-    return {
-        "lifetimeSeconds": 600,
-        "maxAttempts": 5,
-        "resendCooldownSeconds": 60,
-        "perPhoneLimit": 10,
-        "perPhoneWindowSeconds": 600,
-        "perIpLimit": 30,
-        "perIpWindowSeconds": 600,
-        "perTenantHourlyLimit": 1000,
-        "allowedCountries": [],  # empty: the tenant's default country only
-    }
+    return code_policy.defaults()  # named here for the migrations
 
 
 class SignInExperience(models.Model):

@@ -1,8 +1,9 @@
 """Validation of sign-in experience settings, with Logto's rule codes (one table of codes and messages)."""
 from dataclasses import dataclass
 
-import phonenumbers
 from django.utils.translation import gettext_lazy as _
+
+from signin_experience import code_policy
 
 IDENTIFIERS = ("username", "email", "phone")
 FORGOT_METHODS = ("PhoneVerificationCode", "EmailVerificationCode")
@@ -35,18 +36,6 @@ class RuleError:
     @property
     def message(self):
         return str(MESSAGES[self.code])
-
-
-CODE_POLICY_RANGES = {
-    "lifetimeSeconds": (60, 3600),
-    "maxAttempts": (1, 100),
-    "resendCooldownSeconds": (0, 3600),
-    "perPhoneLimit": (1, 1000),
-    "perPhoneWindowSeconds": (60, 86400),
-    "perIpLimit": (1, 100000),
-    "perIpWindowSeconds": (60, 86400),
-    "perTenantHourlyLimit": (1, 10_000_000),
-}
 
 
 def _needs_sms(identifier):
@@ -101,14 +90,7 @@ def validate_experience(settings, *, has_sms_connector, has_email_connector=Fals
     if "EmailVerificationCode" in forgot and not has_email_connector:
         errors.append(RuleError("email_connector_not_found", "forgotPasswordMethods"))
 
-    policy = settings["code_policy"]
-    for key, (low, high) in CODE_POLICY_RANGES.items():
-        if not isinstance(policy.get(key), int) or not low <= policy[key] <= high:
-            errors.append(RuleError("invalid_range", f"codePolicy.{key}"))
-    for country in policy.get("allowedCountries", []):
-        if country not in phonenumbers.SUPPORTED_REGIONS:
-            errors.append(RuleError("invalid_country", "codePolicy.allowedCountries"))
-            break
+    errors += [RuleError(code, f"codePolicy.{key}") for key, code in code_policy.problems(settings["code_policy"])]
     length = settings["password_policy"]["length"]
     if not 8 <= length["min"] <= 256:
         errors.append(RuleError("invalid_range", "passwordPolicy.length"))

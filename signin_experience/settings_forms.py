@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from signin_experience import code_policy
 from signin_experience.rules import IDENTIFIERS
 
 SIGN_UP_CHOICES = [
@@ -41,6 +42,11 @@ def _int(label, initial, low, high, help_text=""):
     return forms.IntegerField(label=label, initial=initial, min_value=low, max_value=high, help_text=help_text)
 
 
+def _policy_int(label, key):
+    bound = code_policy.SETTINGS[key]
+    return _int(label, bound.default, bound.low, bound.high)
+
+
 class ExperienceForm(forms.Form):
     sign_up_identifier = forms.ChoiceField(label=_("Sign-up identifier"), choices=SIGN_UP_CHOICES)
     sign_up_verify = forms.BooleanField(label=_("Verify at sign-up"), required=False,
@@ -62,12 +68,12 @@ class ExperienceForm(forms.Form):
     password_character_types = _int(_("Kinds of characters required"), 1, 1, 4,
                                     _("Out of lowercase, uppercase, digits and symbols."))
     password_reject_common = forms.BooleanField(label=_("Reject common passwords"), required=False)
-    code_lifetime = _int(_("Code lifetime (seconds)"), 600, 60, 3600)
-    code_max_attempts = _int(_("Wrong attempts per code"), 5, 1, 100)
-    code_resend_cooldown = _int(_("Resend cooldown (seconds)"), 60, 0, 3600)
-    code_per_phone_limit = _int(_("Codes per number per 10 minutes"), 10, 1, 1000)
-    code_per_ip_limit = _int(_("Codes per IP address per 10 minutes"), 30, 1, 100000)
-    code_per_tenant_hourly = _int(_("Codes per hour for the whole tenant"), 1000, 1, 10_000_000)
+    code_lifetime = _policy_int(_("Code lifetime (seconds)"), "lifetimeSeconds")
+    code_max_attempts = _policy_int(_("Wrong attempts per code"), "maxAttempts")
+    code_resend_cooldown = _policy_int(_("Resend cooldown (seconds)"), "resendCooldownSeconds")
+    code_per_phone_limit = _policy_int(_("Codes per number per 10 minutes"), "perPhoneLimit")
+    code_per_ip_limit = _policy_int(_("Codes per IP address per 10 minutes"), "perIpLimit")
+    code_per_tenant_hourly = _policy_int(_("Codes per hour for the whole tenant"), "perTenantHourlyLimit")
     allowed_countries = forms.CharField(label=_("Allowed destination countries"), required=False, max_length=400,
                                         help_text=_("ISO codes, comma separated (e.g. CN, HK). Empty: the tenant's "
                                                     "default country only. Guards against SMS toll fraud."))

@@ -22,7 +22,7 @@ from console.oidc.pending import authorization_stash, authorization_unstash
 from console.oidc.sessions import tenant_session_start
 from signin_experience import flows
 from signin_experience.authentication import password_sign_in, record_sign_in
-from signin_experience.codes import CodeError, cooldown_release, cooldown_remaining
+from signin_experience.codes import CodeError, cooldown_remaining
 from signin_experience.experience import build_experience
 from signin_experience.forms import CodeForm, NewPasswordForm, PasswordSignInForm, PhoneForm, UsernameRegisterForm
 from signin_experience.language import hosted_page_language
@@ -186,26 +186,16 @@ def code_send(request, page):
     return redirect(page.url("verify"))
 
 
-def _delivery_failed(page, state):
-    from connectors.selectors import sms_message_status
-
-    if not state.get("message_id"):
-        return False
-    status = sms_message_status(page.tenant, state["message_id"])
-    if status == "FAILED":
-        cooldown_release(page.tenant, state["phone"])  # a send that failed for good does not hold the user back
-        return True
-    return False
-
-
 def _verify_page(request, page, form=None, status=200, error_code=None):
     state = flows.flow_state(request, page.tenant)
     if not state.get("phone"):
         return redirect(page.url("sign_in"))
+    failed = flows.delivery_failed(page.tenant, state)
     response = render_page(request, page, "verify.html", {
         "form": form or CodeForm(), "phone": state["phone"], "recovering": state["purpose"] == flows.FORGOT_PASSWORD,
-        "cooldown": cooldown_remaining(page.tenant, state["phone"]),
-        "delivery_failed": _delivery_failed(page, state),
+        # After a failed send, resending is offered at once; the POST that resends lifts the cooldown.
+        "cooldown": 0 if failed else cooldown_remaining(page.tenant, state["phone"]),
+        "delivery_failed": failed,
     }, status=status)
     if error_code:
         response["X-Postern-Error"] = error_code

@@ -11,23 +11,25 @@ what Django said for that exact request. A deleted tenant or a changed CORS orig
 The JWKS is deliberately not here: a new signing key must be published everywhere before tokens signed with it
 are verified, and the shared cache behind it is dropped at the moment of rotation.
 """
-import re
 import time
 
 from console.proxies import peer_is_trusted
 
 SECONDS = 5
 MAX_ENTRIES = 4096
-_CACHEABLE = re.compile(r"^/t/[^/]+/oidc/\.well-known/openid-configuration$")
 
 
 class DocumentCache:
     def __init__(self, app):
+        # Imported here: console/wsgi.py imports this module before Django is set up, and the URL conf needs it.
+        from console.oidc import urls
+
         self.app = app
+        self.cacheable = urls.path_regex(urls.CACHEABLE_URL_NAMES)
         self._entries = {}
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") != "GET" or not _CACHEABLE.match(environ.get("PATH_INFO", "")):
+        if environ.get("REQUEST_METHOD") != "GET" or not self.cacheable.match(environ.get("PATH_INFO", "")):
             return self.app(environ, start_response)
         # X-Forwarded-Proto counts only from a trusted proxy (console.proxies), so whether the peer is one is part
         # of the key: an untrusted client's header must not select the answer a proxied https request gets.

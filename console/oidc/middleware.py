@@ -6,24 +6,21 @@ right after SecurityMiddleware/WhiteNoise, this resolves those paths and calls t
 request skips the session, locale, common, CSRF, auth, messages and clickjacking layers (about a third of a
 discovery request's CPU, profiled). Every other path, and any API path that does not resolve, goes on as usual.
 """
-import re
-
 from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+from console.oidc import urls
 from console.unavailable import UNAVAILABLE, unavailable_response
-
-_API_PATH = re.compile(r"^/t/[^/]+/oidc/(?:\.well-known/openid-configuration|jwks|token|me|token/revocation"
-                       r"|token/introspection)$")
 
 
 class OidcApiMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.api_path = urls.path_regex(urls.API_URL_NAMES)
 
     def __call__(self, request):
-        if _API_PATH.match(request.path_info):
+        if self.api_path.match(request.path_info):
             try:
                 match = resolve(request.path_info)
             except Resolver404:
