@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from connectors.exceptions import SmsBudgetExceeded
 from connectors.models import SmsBudget
-from connectors.phone import region_of
 from console import tenant_cache
 from console.audit.services import audit_record
+from console.phone import region_of
 
 DEFAULT_DAILY_LIMIT = SmsBudget._meta.get_field("daily_limit").default
 # The banner warns from this share of the day's budget on.

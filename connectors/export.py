@@ -5,8 +5,8 @@ import csv
 from collections.abc import Iterator
 
 from connectors import selectors
-from connectors.phone import mask_phone
 from console.audit.services import audit_record
+from console.phone import mask_phone
 
 COLUMNS = ("id", "created_at", "phone", "country", "purpose", "status", "delivery_status", "attempts",
            "error_class", "error_code", "error_message", "fee", "serial_no", "connector", "test", "finished_at",

@@ -10,9 +10,9 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from connectors.models import SmsMessage
-from connectors.phone import InvalidPhone, normalize_phone
 from connectors.providers.base import MASK, UNSTORABLE_TEXT, SmsProvider, UsageType, has_unstorable_text
 from connectors.selectors import MessageFilters
+from console.phone import InvalidPhone, normalize_phone
 
 MAX_CONFIG_CHARS = 20_000
 # A provider's config is a few levels deep (Tencent's: object → templates list → template object). The bound keeps

@@ -4,8 +4,8 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Q
 
-from connectors.phone import mask_phone
 from connectors.providers.base import UsageType
+from console.phone import mask_phone
 
 
 class Connector(models.Model):

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from connectors.models import Connector, PipelineError, SmsMessage
-from connectors.phone import mask_phone
 from connectors.providers.base import ErrorClass, SmsProvider, fix_for
 from connectors.registry import UnknownProvider, registry
 from connectors.sandbox import account as sandbox
 from console import crypto, tenant_cache
+from console.phone import mask_phone
 
 PIPELINE_FIXES = {
     PipelineError.QUEUE: "Postern could not reach its task queue (Redis), so nothing was sent. Check that Redis and "

@@ -3,9 +3,9 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 from django.utils import timezone
 
-from connectors.phone import InvalidPhone, normalize_phone
 from console import ratelimit
 from console.accounts.models import User
+from console.phone import InvalidPhone, normalize_phone
 
 _DUMMY_HASH = make_password("postern-timing-equaliser")
 

@@ -21,7 +21,6 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.sms.v20210111 import models
 from tencentcloud.sms.v20210111.sms_client import SmsClient
 
-from connectors.phone import mask_phone
 from connectors.providers.base import (
     TRANSIENT_CLASSES,
     UNSTORABLE_TEXT,
@@ -41,6 +40,7 @@ from connectors.providers.base import (
     has_unstorable_text,
     pick_template,
 )
+from console.phone import mask_phone
 
 logger = logging.getLogger(__name__)
 
@@ -381,7 +381,7 @@ def _check_send_arguments(
     phone_e164: str, template_code: str, params: list[str], session_context: str | None
 ) -> None:
     if not (isinstance(phone_e164, str) and phone_e164.startswith("+") and phone_e164[1:].isdigit()):
-        raise ValueError("phone_e164 must be an E.164 number such as +8613800138000; use connectors.phone")
+        raise ValueError("phone_e164 must be an E.164 number such as +8613800138000; use console.phone")
     if not (isinstance(template_code, str) and template_code):
         raise ValueError("template_code must be a non-empty string")
     if not (isinstance(params, list) and all(isinstance(param, str) for param in params)):

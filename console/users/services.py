@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
-from connectors.phone import InvalidPhone, normalize_phone
 from console import ids
 from console.accounts.models import User
 from console.audit.services import audit_record, changed_fields
+from console.phone import InvalidPhone, normalize_phone
 
 
 def _clean_identifiers(tenant, *, username, email, phone, exclude=None):

@@ -1,7 +1,7 @@
 """Phone numbers: what people type becomes E.164; logs see masked numbers."""
 import pytest
 
-from connectors.phone import InvalidPhone, mask_phone, normalize_phone, region_of
+from console.phone import InvalidPhone, mask_phone, normalize_phone, region_of
 
 # The suite-wide autouse fixture clears the database-backed cache before every test.
 pytestmark = pytest.mark.django_db
