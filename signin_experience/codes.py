@@ -1,14 +1,12 @@
 """Verification codes: issue (with Redis-backed limits), deliver through the SMS pipeline, check.
 
-Codes are 6 digits from `secrets`, stored only as an HMAC, bound to tenant + phone + purpose + the browser's
-sign-in flow; a new code replaces the previous one; checks follow Logto's order.
+Codes and their limits follow signin_experience.code_policy; a code is stored only as an HMAC, bound to tenant +
+phone + purpose + the browser's sign-in flow; a new code replaces the previous one; checks follow Logto's order.
 """
 import hashlib
 import hmac
-import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from console import ratelimit
 from console.phone import InvalidPhone, normalize_phone, region_of
+from signin_experience import code_policy
 from signin_experience.models import VerificationCode
 
 
@@ -40,8 +39,7 @@ def phone_for_codes(tenant, policy, raw):
         phone = normalize_phone(raw, tenant.default_country)
     except InvalidPhone as exc:
         raise CodeError("phone.invalid", str(exc)) from None
-    allowed = policy.get("allowedCountries") or [tenant.default_country]
-    if region_of(phone) not in allowed:
+    if region_of(phone) not in code_policy.allowed_regions(policy, tenant):
         raise CodeError("phone.country_not_supported", _("This country is not supported."))
     return phone
 
@@ -70,18 +68,11 @@ def check_send_limits(tenant, policy, phone, ip):
     if remaining:
         raise CodeError("code.resend_too_soon", _("Wait %(s)d s before asking for another code.") % {"s": remaining},
                         status=429, retry_after=remaining)
-    checks = (
-        (f"code:phone:{tenant.pk}:{phone}", policy["perPhoneLimit"], policy["perPhoneWindowSeconds"],
-         "code.too_many_for_number", _("Too many codes for this number, try again later.")),
-        (f"code:ip:{tenant.pk}:{ip}", policy["perIpLimit"], policy["perIpWindowSeconds"],
-         "code.too_many_from_network", _("Too many codes requested from your network, try again later.")),
-        (f"code:tenant:{tenant.pk}", policy["perTenantHourlyLimit"], 3600,
-         "code.service_busy", _("Verification codes are temporarily unavailable, try again later.")),
-    )
-    verdicts = ratelimit.hit_all([(key, limit, window) for key, limit, window, _code, _message in checks])
-    for verdict, (_key, _limit, _window, code, message) in zip(verdicts, checks):
+    limits = code_policy.send_limits(policy, tenant_id=tenant.pk, phone=phone, ip=ip)
+    verdicts = ratelimit.hit_all([(limit.key, limit.limit, limit.window) for limit in limits])
+    for verdict, limit in zip(verdicts, limits):
         if not verdict.allowed:
-            raise CodeError(code, message, status=429, retry_after=verdict.retry_after)
+            raise CodeError(limit.code, str(limit.message), status=429, retry_after=verdict.retry_after)
 
 
 def _budget_refusal(exc):
@@ -113,8 +104,8 @@ def code_issue(*, tenant, policy, phone, purpose, flow_id, deliver, language="")
     from connectors.exceptions import SmsBudgetExceeded
     from connectors.services import NoTemplate, sms_send, sms_template_check
 
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    expires_at = timezone.now() + timedelta(seconds=policy["lifetimeSeconds"])
+    code = code_policy.code_generate()
+    expires_at = code_policy.expires_at(policy, timezone.now())
     message_id = None
     try:
         if deliver:
@@ -137,8 +128,9 @@ def code_issue(*, tenant, policy, phone, purpose, flow_id, deliver, language="")
         update_conflicts=True, unique_fields=["tenant", "phone", "purpose", "flow_id"],
         update_fields=["code_hash", "attempts", "created_at", "expires_at", "consumed_at", "message_id"],
     )
-    cooldown_start(tenant, phone, policy["resendCooldownSeconds"])
-    return IssuedCode(phone=phone, purpose=purpose, message_id=message_id, cooldown=policy["resendCooldownSeconds"])
+    cooldown = code_policy.cooldown_seconds(policy)
+    cooldown_start(tenant, phone, cooldown)
+    return IssuedCode(phone=phone, purpose=purpose, message_id=message_id, cooldown=cooldown)
 
 
 def code_check(*, tenant, policy, phone, purpose, flow_id, code):
@@ -153,7 +145,7 @@ def code_check(*, tenant, policy, phone, purpose, flow_id, code):
         raise CodeError("code.expired", _("This code has expired. Request a new one."))
     # Every check is an attempt, counted and capped in one statement before the hash is compared: concurrent
     # guesses cannot all read "attempts < cap" and then all be checked.
-    counted = VerificationCode.objects.filter(pk=record.pk, attempts__lt=policy["maxAttempts"]).update(
+    counted = VerificationCode.objects.filter(pk=record.pk, attempts__lt=code_policy.max_attempts(policy)).update(
         attempts=F("attempts") + 1)
     if not counted:
         raise CodeError("code.exceeded_max_try", _("Too many wrong tries. Request a new code."))
