@@ -34,8 +34,8 @@ def main():
 
     from console.applications.models import Application
     from console.accounts.models import User
-    from console.tenants.management.commands.seed_demo import APP_NAME, DEMO_USERNAME, REDIRECT_URI, TENANT_NAME
     from console.tenants.models import Tenant
+    from demo.management.commands.seed_demo import APP_NAME, DEMO_USERNAME, REDIRECT_URI, TENANT_NAME
 
     tenant = Tenant.objects.filter(name=TENANT_NAME).order_by("created_at").first()
     app = Application.objects.get(tenant=tenant, name=APP_NAME)
