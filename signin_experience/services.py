@@ -7,11 +7,6 @@ from signin_experience.models import SignInExperience
 from signin_experience.rules import validate_experience
 
 
-def experience_ensure(*, tenant):
-    experience, _ = SignInExperience.objects.get_or_create(tenant=tenant)
-    return experience
-
-
 class ExperienceInvalid(ValidationError):
     def __init__(self, rule_errors):
         super().__init__([error.message for error in rule_errors])

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from connectors.services import connector_create, connector_set_enabled
-from signin_experience.models import SignInExperience
+from signin_experience.selectors import experience_for
 from tests.conftest import PASSWORD
 from tests.oidc.flows import authorize_params, pkce_pair
 
@@ -49,7 +49,7 @@ def world(settings, make_admin, make_tenant, make_app, make_end_user, tencent_co
     confidential = make_app(tenant, owner, framework="django", name="Web",
                             redirect_uris=["https://app.example/cb"], post_logout_redirect_uris=[])
     make_end_user(tenant, username="reader", phone="+8613800138000", phone_verified=True)
-    experience = SignInExperience.objects.get(tenant=tenant)
+    experience = experience_for(tenant)
     experience.sign_up = {"identifiers": ["username", "phone"], "password": True, "verify": True}
     experience.sign_in = {"methods": [
         {"identifier": "username", "password": True, "verificationCode": False, "isPasswordPrimary": True},

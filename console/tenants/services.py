@@ -15,9 +15,6 @@ def tenant_create(*, name, tag, acting_user):
     tenant = Tenant.objects.create(name=name.strip(), tag=tag)
     Membership.objects.create(tenant=tenant, user=acting_user, role=Membership.Role.OWNER)
     signing_key_create(tenant=tenant)
-    from signin_experience.services import experience_ensure
-
-    experience_ensure(tenant=tenant)
     audit_record(tenant=tenant, actor=acting_user, action="tenant.create", target=tenant,
                  changes={"name": name, "tag": tag})
     return tenant

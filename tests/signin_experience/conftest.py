@@ -1,12 +1,12 @@
 import pytest
 
-from signin_experience.models import SignInExperience
+from signin_experience.selectors import experience_for
 
 
 @pytest.fixture
 def phone_experience(tenant, tencent_connector):
     """The seed guide's setup: phone sign-up (verify on, no password), phone + verification code sign-in."""
-    experience = SignInExperience.objects.get(tenant=tenant)
+    experience = experience_for(tenant)
     experience.sign_up = {"identifiers": ["phone"], "password": False, "verify": True}
     experience.sign_in = {"methods": [
         {"identifier": "phone", "password": True, "verificationCode": True, "isPasswordPrimary": False},

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 
 from signin_experience.codes import CodeError, code_check, code_hash
-from signin_experience.models import SignInExperience, VerificationCode
+from signin_experience.models import VerificationCode
+from signin_experience.selectors import experience_for
 from tests.signin_experience.test_phone_flows import PHONE
 
 GUESSES = 50
@@ -15,7 +16,7 @@ GUESSES = 50
 def test_fifty_concurrent_wrong_guesses_check_at_most_the_cap(tenant):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL")
-    policy = SignInExperience.objects.get(tenant=tenant).code_policy
+    policy = experience_for(tenant).code_policy
     cap = policy["maxAttempts"]
     VerificationCode.objects.create(tenant=tenant, phone=PHONE, purpose="SignIn", flow_id="flow", attempts=0,
                                     code_hash=code_hash(tenant.pk, PHONE, "SignIn", "123456"),

@@ -3,14 +3,14 @@ import pytest
 from django.urls import reverse
 
 from console.audit.models import AuditEntry
-from signin_experience.models import SignInExperience
+from signin_experience.selectors import experience_for
 from signin_experience.settings_forms import ExperienceForm
 
 pytestmark = pytest.mark.django_db
 
 
 def form_data(tenant, **changes):
-    initial = ExperienceForm.initial_from(SignInExperience.objects.get(tenant=tenant).as_settings())
+    initial = ExperienceForm.initial_from(experience_for(tenant).as_settings())
     data = {k: v for k, v in initial.items() if v not in (False, None)}
     for key, value in changes.items():
         if value is False:
@@ -30,7 +30,7 @@ def test_phone_sign_up_without_a_connector_shows_the_rule(admin_client, tenant):
     body = response.content.decode()
     assert response.status_code == 400
     assert "enabled_connector_not_found" in body and "SMS connector" in body
-    assert SignInExperience.objects.get(tenant=tenant).sign_up["identifiers"] == ["username"]
+    assert experience_for(tenant).sign_up["identifiers"] == ["username"]
 
 
 def test_email_is_refused_with_a_clear_reason(admin_client, tenant):
@@ -43,7 +43,7 @@ def test_phone_setup_saves_with_a_connector_and_forces_verify(admin_client, tena
     url = reverse("signin_experience:settings", args=[tenant.id])
     response = admin_client.post(url, form_data(tenant, **PHONE_SETUP, sign_up_verify=False))
     assert response.status_code == 302, response.content.decode()[:2000]
-    saved = SignInExperience.objects.get(tenant=tenant)
+    saved = experience_for(tenant)
     assert saved.sign_up == {"identifiers": ["phone"], "password": False, "verify": True}
     assert saved.sign_in["methods"][0]["identifier"] == "phone"
     assert saved.sign_in["methods"][0]["verificationCode"] is True
@@ -66,4 +66,4 @@ def test_preview_renders_the_unsaved_settings(admin_client, tenant, tencent_conn
                                                preview_theme="dark"))
     body = preview.content.decode()
     assert 'autocomplete="tel"' in body and 'class="dark"' in body and 'lang="zh-hans"' in body
-    assert SignInExperience.objects.get(tenant=tenant).sign_up["identifiers"] == ["username"]
+    assert experience_for(tenant).sign_up["identifiers"] == ["username"]
