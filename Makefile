@@ -32,8 +32,12 @@ test-deps: $(VENV)/.test-installed
 	  (apt-get update -q && apt-get install -y -q chromium) >/dev/null || { echo "Could not install chromium: run 'apt-get install -y chromium' as root"; exit 1; }; }
 	@cd tests/node && { test -d node_modules -a node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund --loglevel=error; }
 
+# Everything on PostgreSQL, then the OIDC tests again on SQLite (`make run`'s default database).
 test: test-deps
 	$(PY) tests/ensure_services.py -- $(PY) -m pytest $(PYTEST_ARGS)
+	rm -rf data/test-sqlite
+	$(PY) tests/ensure_services.py -- env DATABASE_URL=sqlite:///$(CURDIR)/data/test-sqlite/postern.sqlite3 \
+	  POSTERN_DATA_DIR=$(CURDIR)/data/test-sqlite $(PY) -m pytest tests/oidc $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-installed
 	@cd bench/node && { test -d node_modules -a node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund --loglevel=error; }

@@ -32,7 +32,6 @@ INSTALLED_APPS = [
     "console.oidc",
     "connectors",
     "signin_experience",
-    "demo",
 ]
 
 MIDDLEWARE = [
@@ -83,11 +82,13 @@ TEMPLATES = [
 DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "console.pg"
-    # Only the OIDC hot paths' server-binding cursors prepare (console.oidc.rows); Django's cursors never do.
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # WAL: readers never wait for the writer (parallel token requests, a live test server's threads).
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE",
+                                       "init_command": "PRAGMA journal_mode=WAL;"}
+    # A test database in a file, not in memory, so a live server's threads and the test share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

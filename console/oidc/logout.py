@@ -4,7 +4,7 @@ Without a valid `id_token_hint` nothing shows the app asked, so a bare GET (an <
 the session: the browser is shown a confirmation form first (CSRF-protected; a script submits it at once, as
 oidc-provider's logout page does, and a button does without JavaScript).
 """
-from console.applications.models import Application
+from console.oidc import gate
 from console.oidc.provider import add_query
 from console.oidc.sessions import tenant_session_end
 
@@ -42,8 +42,7 @@ def end_session(request, tenant, params, *, hinted_client_id=None):
     target = params.get("post_logout_redirect_uri")
     if not client_id or not target:
         return None
-    app = Application.objects.filter(tenant=tenant, client_id=client_id).only(
-        "post_logout_redirect_uris", "tenant_id").first()
+    app = gate.app_at(tenant, client_id, "post_logout_redirect_uris", "tenant_id")
     if app is None or not app.post_logout_redirect_uri_allowed(target):
         return None
     return add_query(target, {"state": params["state"]}) if params.get("state") else target

@@ -1,6 +1,7 @@
 """The OIDC provider of one tenant: oauthlib's server with a tenant-bound validator, and the authorization
 request life cycle shared by the authorization endpoint (SSO) and the hosted sign-in page."""
 import re
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -176,8 +177,9 @@ def authorization_validate(tenant, query):
                                 max_age=_max_age(values))
 
 
-def authorization_complete(tenant, auth_request, user):
-    """Issue the code for `user` and return the redirect URI (with code, state and iss).
+def authorization_complete(tenant, auth_request, user, *, auth_time=None):
+    """Issue the code for `user` and return the redirect URI (with code, state and iss). `auth_time`: when the
+    tenant session signed in (the ID token's auth_time); default now, for a sign-in that has just happened.
 
     The request was validated once, by `authorization_validate`: this saves the grant through the validator (the
     one rulebook for Grant rows) as oauthlib's create_authorization_response does after validating again.
@@ -186,6 +188,7 @@ def authorization_complete(tenant, auth_request, user):
     request = OauthlibRequest(_authorize_uri(tenant, auth_request.query))
     request.client, request.client_id, request.user = auth_request.client, auth_request.client.client_id, user
     request.scopes, request.redirect_uri = auth_request.scopes, credentials["redirect_uri"]
+    request.auth_time = int(time.time()) if auth_time is None else auth_time
     for name in ("code_challenge", "code_challenge_method", "nonce", "claims"):
         setattr(request, name, credentials.get(name))
     grant = {"code": generate_token()}

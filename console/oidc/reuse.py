@@ -1,5 +1,4 @@
-"""A code or refresh token presented again: the one rulebook both token paths (console.oidc.fast and oauthlib's,
-through TenantValidator) follow.
+"""A code or refresh token presented again: the rule the token engine (console.oidc.validators) follows.
 
 Within the app's reuse grace a repeat is the app racing itself (two tabs, a WebView and a background task): it
 gets invalid_grant and nothing is revoked, so the request that won keeps its tokens. After the grace, reuse is
@@ -8,7 +7,6 @@ treated as a stolen credential: a code's first exchange loses what it issued, a 
 import hashlib
 from datetime import timedelta
 
-from django.db.models import F
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
@@ -22,8 +20,11 @@ def within_grace(first_used, app, now=None):
     return first_used + timedelta(seconds=app.reuse_grace_seconds) > (now or timezone.now())
 
 
-def code_checksum(code):
-    return hashlib.sha256(code.encode()).hexdigest()
+def token_checksum(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+code_checksum = token_checksum
 
 
 def redeemed_code(grant, *, now, token_family=None):
@@ -45,12 +46,11 @@ def code_reused(code, app):
     RefreshToken.revoke_family(record.token_family)
 
 
-def refresh_token_repeated_within_grace(refresh_token, app):
-    """Whether `refresh_token` was rotated (not revoked: logout, revocation, a family sweep) less than the grace
-    ago; then the request is refused and the family kept. Otherwise django-oauth-toolkit's reuse protection
-    (REFRESH_TOKEN_GRACE_PERIOD_SECONDS = 0) revokes the family of a revoked token."""
-    found = (RefreshToken.objects.filter(token_checksum=hashlib.sha256(refresh_token.encode()).hexdigest(),
-                                         application=app)
-             .order_by(F("revoked").desc(nulls_first=True)).first())
-    return (found is not None and found.revoked is not None and within_grace(found.revoked, app)
-            and AccessToken.objects.filter(source_refresh_token=found).exists())
+def refresh_token_reused(found, app, *, now):
+    """`found`, a refresh token of `app`, is presented although rotated or revoked. A rotation less than the grace
+    ago is the app racing itself: nothing happens. Otherwise (a token rotated longer ago, or revoked by logout,
+    revocation or a family sweep, RFC 7009 §2.1) the whole family is revoked."""
+    rotated = AccessToken.objects.filter(source_refresh_token=found).exists()
+    if rotated and within_grace(found.revoked, app, now):
+        return
+    RefreshToken.revoke_family(found.token_family)

@@ -26,6 +26,11 @@ def tenant_session_user(request, tenant, max_age=None):
     return user
 
 
+def tenant_session_auth_time(request, tenant):
+    """When the tenant session's user signed in (seconds since the epoch), or None without a session."""
+    return (request.session.get(_key(tenant)) or {}).get("auth_time")
+
+
 def tenant_session_start(request, tenant, user):
     request.session.cycle_key()
     request.session[_key(tenant)] = {"uid": user.uid, "epoch": user.session_epoch, "auth_time": int(time.time())}

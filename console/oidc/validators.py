@@ -1,16 +1,29 @@
-"""django-oauth-toolkit's validator, bound to one tenant: its apps, its issuer, its keys, its users."""
+"""The token engine's one rulebook: django-oauth-toolkit's validator, bound to one tenant.
+
+Every grant (authorization_code, refresh_token, client_credentials) and the authorization endpoint go through
+oauthlib and this class, on SQLite and PostgreSQL alike. Where oauthlib asks the same question several times
+the answer is read once per request (the grant, the client) and kept on the oauthlib request.
+"""
+import json
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
-from oauth2_provider.models import get_grant_model, get_refresh_token_model
+from oauth2_provider.models import (get_access_token_model, get_grant_model, get_refresh_token_model,
+                                    refresh_token_expire_timedelta)
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
-from console.oidc import reuse
-from console.oidc.claims import claims_for
+from console.oidc import gate, reuse
+from console.oidc.claims import SUPPORTED_CLAIMS, claims_for
 
+AccessToken = get_access_token_model()
 Grant = get_grant_model()
 RefreshToken = get_refresh_token_model()
+
+# Where the sign-in time travels from the tenant session to the ID token: a key of the Grant's stored `claims`
+# (django-oauth-toolkit's JSON column for the OIDC claims request), taken out again when the code is read.
+AUTH_TIME_KEY = "postern_auth_time"
 
 
 class TenantValidator(OAuth2Validator):
@@ -18,10 +31,10 @@ class TenantValidator(OAuth2Validator):
         super().__init__()
         self.tenant = tenant
 
-    # Clients: only the tenant's own apps exist at its issuer.
+    # Clients: only the tenant's own apps exist at its issuer (and django-oauth-toolkit's is_usable() holds).
     def _load_application(self, client_id, request):
         client = super()._load_application(client_id, request)
-        if client is None or self.tenant is None or client.tenant_id != self.tenant.pk:
+        if not gate.app_belongs(self.tenant, client):
             request.client = None
             return None
         return client
@@ -36,15 +49,42 @@ class TenantValidator(OAuth2Validator):
         client = request.client or self._load_application(client_id, request)
         return bool(client and client.is_public)
 
-    # Users: suspended users get nothing, whatever they hold.
+    # Codes: read once, with the user, the first time oauthlib asks (its dispatcher asks for the scopes before the
+    # client is authenticated); every later question is answered from that row, so a concurrent exchange deleting
+    # it meanwhile costs this request an invalid_grant, not a Grant.DoesNotExist.
+    @staticmethod
+    def _grant(code, request):
+        cached = getattr(request, "postern_grant", None)
+        if cached is None or cached[0] != code:
+            cached = (code, Grant.objects.filter(code=code).select_related("user").first())
+            request.postern_grant = cached
+        return cached[1]
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        grant = self._grant(code, request)
+        return grant.scope.split(" ") if grant else []
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        grant = self._grant(code, request)
+        return (grant.nonce or None) if grant else None
+
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
-        # Read once: the later questions (PKCE, redirect URI) are answered from this row, so a concurrent exchange
-        # deleting it meanwhile costs this request an invalid_grant, not a Grant.DoesNotExist.
-        request.grant = Grant.objects.filter(code=code, application=client).select_related("user").first()
-        if request.grant is None:
+        grant = self._grant(code, request)
+        if grant is None or grant.application_id != client.pk:
             reuse.code_reused(code, client)
             return False
-        return super().validate_code(client_id, code, client, request, *args, **kwargs) and self._user_ok(request)
+        if grant.is_expired() or not gate.user_ok(grant.user):
+            return False
+        grant.application = client
+        request.grant = grant
+        request.scopes, request.user = grant.scope.split(" "), grant.user
+        if grant.nonce:
+            request.nonce = grant.nonce
+        claims = json.loads(grant.claims) if grant.claims else {}
+        request.auth_time = claims.pop(AUTH_TIME_KEY, None)
+        if claims:
+            request.claims = claims
+        return True
 
     def get_code_challenge(self, code, request):
         return request.grant.code_challenge or None
@@ -55,19 +95,43 @@ class TenantValidator(OAuth2Validator):
     def confirm_redirect_uri(self, client_id, code, redirect_uri, client, request, *args, **kwargs):
         return request.grant.redirect_uri_allowed(redirect_uri)
 
-    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
-        if reuse.refresh_token_repeated_within_grace(refresh_token, client):
-            return False
-        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
-            return False
-        # Sliding lifetime: each rotation issues a token valid for the app's full refresh TTL.
-        issued = request.refresh_token_instance.created
-        return self._user_ok(request) and issued + timedelta(days=client.refresh_token_ttl_days) > timezone.now()
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        auth_time = getattr(request, "auth_time", None)
+        if auth_time is not None:
+            request.claims = {**(request.claims or {}), AUTH_TIME_KEY: int(auth_time)}
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
 
-    @staticmethod
-    def _user_ok(request):
-        user = getattr(request, "user", None)
-        return user is None or (not user.is_suspended)
+    # Refresh tokens: one read (the token with its access token, user and app), then every rule on that row.
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        rt = (RefreshToken.objects.filter(token_checksum=reuse.token_checksum(refresh_token))
+              .select_related("access_token", "user", "application")
+              .order_by(F("revoked").desc(nulls_first=True)).first())
+        if rt is None or rt.application_id != client.pk:
+            return False
+        now = timezone.now()
+        if rt.revoked is not None:
+            # Rotated (or revoked): a repeat within the app's reuse grace is refused and nothing else happens;
+            # otherwise the reuse of a stolen token revokes its family.
+            reuse.refresh_token_reused(rt, client, now=now)
+            return False
+        if rt.access_token is None:
+            return False  # an orphan: its access token was revoked out of band, nothing is left to refresh
+        # Sliding lifetime: django-oauth-toolkit's REFRESH_TOKEN_EXPIRE_SECONDS after its access token expires,
+        # and each rotation valid for the app's own refresh TTL from when it was issued.
+        expire_delta = refresh_token_expire_timedelta()
+        if expire_delta and rt.access_token.expires + expire_delta <= now:
+            return False
+        if rt.created + timedelta(days=client.refresh_token_ttl_days) <= now:
+            return False
+        if not gate.user_ok(rt.user):
+            return False
+        request.user, request.refresh_token, request.refresh_token_instance = rt.user, refresh_token, rt
+        return True
+
+    def _check_and_set_request_resource(self, request):
+        # The token endpoint refuses every `resource` (console.oidc.resources) before oauthlib runs, and /auth never
+        # stores one; django-oauth-toolkit would read the grant a third time to find that out.
+        request.resource = []
 
     def save_bearer_token(self, token, request, *args, **kwargs):
         # Refresh tokens only when offline_access was granted (the OIDC rule the Logto SDKs rely on).
@@ -89,23 +153,35 @@ class TenantValidator(OAuth2Validator):
                 raise errors.InvalidGrantError(request=request)
         super()._save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code":
-            issued = request.issued_access_token
             record = reuse.redeemed_code(request.grant, now=timezone.now(),
                                          token_family=getattr(request, "issued_token_family", None))
-            record.access_token_id = issued.pk
+            record.access_token_id = request.issued_access_token.pk
             record.save()
 
     def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
         pass  # deleted by _save_bearer_token, with the tokens, in one transaction
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
-        request.issued_access_token = super()._create_access_token(expires, request, token, source_refresh_token)
-        return request.issued_access_token
+        # django-oauth-toolkit finds the ID token row by verifying the JWT it has just signed (a signature check and
+        # a query); finalize_id_token left the row on the request.
+        access_token = AccessToken(user=request.user, scope=token["scope"], expires=expires,
+                                   id_token=getattr(request, "id_token", None) if token.get("id_token") else None,
+                                   application=request.client, source_refresh_token=source_refresh_token,
+                                   resource=getattr(request, "resource", []))
+        self._set_token_value(access_token, token["access_token"])
+        access_token.save()
+        request.issued_access_token = access_token
+        return access_token
 
     def _create_refresh_token(self, request, refresh_token_code, access_token, previous_refresh_token):
         created = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
         request.issued_token_family = created.token_family
         return created
+
+    def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
+        # request.client came through the gate (_load_application): only the tenant's app's own tokens go.
+        if gate.app_belongs(self.tenant, request.client):
+            super().revoke_token(token, token_type_hint, request, *args, **kwargs)
 
     # prompt=none is decided by the authorization view, which knows the browser session.
     def validate_silent_login(self, request):
@@ -121,10 +197,17 @@ class TenantValidator(OAuth2Validator):
     def get_oidc_claims(self, token, token_handler, request):
         return claims_for(request.user, request.scopes)
 
+    def get_id_token_dictionary(self, token, token_handler, request):
+        claims, expires = super().get_id_token_dictionary(token, token_handler, request)
+        # The sign-in time the tenant session recorded, carried by the code (django-oauth-toolkit takes last_login,
+        # which another browser's later sign-in moves).
+        auth_time = getattr(request, "auth_time", None)
+        if auth_time is not None:
+            claims["auth_time"] = int(auth_time)
+        return claims, expires
+
     def get_userinfo_claims(self, request):
         return claims_for(request.user, request.scopes)
 
     def get_discovery_claims(self, request):
-        from console.oidc.claims import SUPPORTED_CLAIMS
-
         return SUPPORTED_CLAIMS

@@ -1,14 +1,10 @@
 """The OIDC endpoints of a tenant: discovery, JWKS, authorization, token, userinfo, revocation,
 introspection and RP-initiated logout."""
-import hashlib
-
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_protect
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
-
-from console.oidc import fast, provider
+from console.oidc import gate, provider
 from console.oidc.claims import claims_for
 from console.oidc.discovery import discovery_json
 from console.oidc.http import AppRedirect, oauth_error, oidc_endpoint
@@ -16,10 +12,7 @@ from console.oidc.keys import published_jwks_json
 from console.oidc import logout
 from console.oidc.pending import authorization_stash
 from console.oidc.resources import INVALID_TARGET, resource_refusal
-from console.oidc.sessions import tenant_session_user
-
-AccessToken = get_access_token_model()
-RefreshToken = get_refresh_token_model()
+from console.oidc.sessions import tenant_session_auth_time, tenant_session_user
 
 
 def _oauthlib_response(headers, body, status):
@@ -53,7 +46,8 @@ def authorize(request, tenant):
                 raise provider.login_required_error(tenant, auth_request)
             stash_id = authorization_stash(request, tenant, auth_request)
             return redirect(f"{reverse('signin_experience:sign_in', args=[tenant.pk])}?authz={stash_id}")
-        return AppRedirect(provider.authorization_complete(tenant, auth_request, user))
+        return AppRedirect(provider.authorization_complete(tenant, auth_request, user,
+                                                           auth_time=tenant_session_auth_time(request, tenant)))
     except provider.AuthorizationError as exc:
         if exc.redirect_uri:
             return AppRedirect(exc.redirect_uri)
@@ -66,9 +60,6 @@ def token(request, tenant):
     refusal = resource_refusal(tenant, request.POST.getlist("resource") + request.GET.getlist("resource"))
     if refusal:
         return oauth_error(INVALID_TARGET, refusal)
-    response = fast.token(request, tenant)
-    if response is not None:
-        return response
     _uri, headers, body, status = provider.oauth_core_for(tenant).create_token_response(request)
     # An error raised while the tokens are saved (a concurrent request claimed the grant) comes without headers.
     return _oauthlib_response({"Content-Type": "application/json", **(headers or {})}, body, status)
@@ -76,12 +67,20 @@ def token(request, tenant):
 
 @oidc_endpoint(["GET", "POST"], cors=True)
 def userinfo(request, tenant):
-    access_token = fast.userinfo_access_token(request, tenant)
-    if access_token is None:
+    access_token = _bearer_access_token(request, tenant)
+    if access_token is None or "openid" not in access_token.scope.split():
         response = oauth_error("invalid_token", "The access token is invalid or expired.", status=401)
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
         return response
     return JsonResponse(claims_for(access_token.user, access_token.scope.split()))
+
+
+def _bearer_access_token(request, tenant):
+    """The access token of `Authorization: Bearer …` (never one in the query: RFC 9700), through the gate."""
+    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(parts) != 2 or parts[0].lower() != "bearer" or request.GET.get("access_token"):
+        return None
+    return gate.access_token_at(tenant, parts[1])
 
 
 @oidc_endpoint(["POST"], cors=True)
@@ -95,17 +94,14 @@ def introspection(request, tenant):
     client = provider.authenticate_client(tenant, request)
     if client is None or client.is_public:
         return oauth_error("invalid_client", "Introspection needs a confidential client's credentials.", 401)
-    checksum = hashlib.sha256(request.POST.get("token", "").encode()).hexdigest()
-    found = (AccessToken.objects.filter(token_checksum=checksum).select_related("application", "user").first()
-             or RefreshToken.objects.filter(token_checksum=checksum, revoked__isnull=True)
-             .select_related("application", "user").first())
-    if found is None or found.application.tenant_id != tenant.pk or (found.user and found.user.is_suspended):
+    raw = request.POST.get("token", "")
+    found = gate.access_token_at(tenant, raw) or gate.refresh_token_at(tenant, raw)
+    if found is None:
         return JsonResponse({"active": False})
-    if isinstance(found, AccessToken) and found.is_expired():
-        return JsonResponse({"active": False})
+    is_access = isinstance(found, gate.AccessToken)
     body = {"active": True, "client_id": found.application.client_id, "iss": tenant.issuer,
-            "token_type": "Bearer" if isinstance(found, AccessToken) else "refresh_token"}
-    if isinstance(found, AccessToken):
+            "token_type": "Bearer" if is_access else "refresh_token"}
+    if is_access:
         body.update(scope=found.scope, exp=int(found.expires.timestamp()))
     if found.user:
         body["sub"] = found.user.uid

@@ -1,5 +1,5 @@
-"""One code or one refresh token sent by ten requests at once, on PostgreSQL (a live server) and on `make run`'s
-embedded SQLite (the launcher): exactly one gets tokens, the rest a clean invalid_grant, and the winner stays
+"""One code or one refresh token sent by ten requests at once, on the suite's database (a live server: PostgreSQL,
+or SQLite in `make test`'s second run) and on `make run`'s embedded SQLite (the launcher): exactly one gets tokens, the rest a clean invalid_grant, and the winner stays
 signed in. A repeat within the app's reuse grace revokes nothing; after it, reuse revokes what the first use
 issued."""
 import subprocess
@@ -34,8 +34,7 @@ class Server:
 
 
 @pytest.fixture
-def postgresql_server(live_server, settings, make_admin, make_tenant, make_app, make_end_user):
-    assert connection.vendor == "postgresql", "the suite's database is PostgreSQL (tests/ensure_services.py)"
+def suite_database_server(live_server, settings, make_admin, make_tenant, make_app, make_end_user):
     settings.PUBLIC_URL = live_server.url
     owner = make_admin("owner")
     tenant = make_tenant(owner, name="Bookshop")
@@ -47,8 +46,10 @@ def postgresql_server(live_server, settings, make_admin, make_tenant, make_app, 
 
 
 @pytest.fixture
-def sqlite_server(embedded):
-    env, base, _banner = embedded
+def make_run_server(request):
+    if connection.vendor == "sqlite":
+        pytest.skip("the launcher's SQLite does not depend on the suite's database: the PostgreSQL run covers it")
+    env, base, _banner = request.getfixturevalue("embedded")
     info = demo_app_signed_in(sys.executable, env)
     oidc = f"{base}/t/{info['tenant_id']}/oidc"
 
@@ -63,7 +64,7 @@ def sqlite_server(embedded):
     set_reuse_grace(Application._meta.get_field("reuse_grace_seconds").default)
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
+@pytest.fixture(params=["suite_database", "make_run"])
 def server(request):
     return request.getfixturevalue(f"{request.param}_server")
 

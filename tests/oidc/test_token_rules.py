@@ -1,0 +1,143 @@
+"""The token engine's rules, one test each, through HTTP on the suite's database (PostgreSQL, and SQLite in
+`make test`'s second run): the same engine `make run` serves."""
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Grant, RefreshToken
+
+from tests.oidc.flows import authorize_params, exchange, get_code, location_params, pkce_pair, tokens_for
+from tests.oidc.test_provider import _verify
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(settings, make_admin, make_tenant, make_app, make_end_user):
+    settings.PUBLIC_URL = "http://testserver"
+    owner = make_admin("owner")
+    tenant = make_tenant(owner, name="A")
+    app = make_app(tenant, owner)
+    user = make_end_user(tenant, username="reader")
+    return tenant, app, user, owner
+
+
+def _refresh(client, tenant, app, refresh_token):
+    return client.post(f"/t/{tenant.id}/oidc/token", {
+        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": app.client_id})
+
+
+def _me(client, tenant, access_token):
+    return client.get(f"/t/{tenant.id}/oidc/me", HTTP_AUTHORIZATION=f"Bearer {access_token}").status_code
+
+
+def test_a_code_without_its_verifier_gets_no_tokens(client, setup):
+    tenant, app, *_ = setup
+    code, _verifier = get_code(client, tenant, app)
+    response = client.post(f"/t/{tenant.id}/oidc/token", {
+        "grant_type": "authorization_code", "code": code, "redirect_uri": app.redirect_uri_list[0],
+        "client_id": app.client_id})
+    assert response.status_code == 400 and response.json()["error"] in ("invalid_request", "invalid_grant")
+    assert not AccessToken.objects.exists()
+
+
+def test_a_code_whose_user_was_suspended_gets_no_tokens(client, setup):
+    tenant, app, user, _ = setup
+    code, verifier = get_code(client, tenant, app)
+    user.is_suspended = True
+    user.save()
+    assert exchange(client, tenant, app, code, verifier).json()["error"] == "invalid_grant"
+    assert not AccessToken.objects.exists()
+
+
+def test_a_code_of_another_app_of_the_tenant_is_refused(client, setup, make_app):
+    tenant, app, _user, owner = setup
+    other = make_app(tenant, owner, name="Other")
+    code, verifier = get_code(client, tenant, app)
+    response = exchange(client, tenant, other, code, verifier, redirect_uri=app.redirect_uri_list[0])
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    assert exchange(client, tenant, app, code, verifier).status_code == 200
+
+
+def test_a_code_reused_after_the_grace_revokes_what_its_first_exchange_issued(client, setup):
+    tenant, app, *_ = setup
+    app.reuse_grace_seconds = 0
+    app.save()
+    code, verifier = get_code(client, tenant, app)
+    first = exchange(client, tenant, app, code, verifier).json()
+    assert _me(client, tenant, first["access_token"]) == 200
+    assert exchange(client, tenant, app, code, verifier).json()["error"] == "invalid_grant"
+    assert _me(client, tenant, first["access_token"]) == 401
+    assert _refresh(client, tenant, app, first["refresh_token"]).status_code == 400
+
+
+def test_each_rotation_is_valid_for_the_apps_full_refresh_ttl(client, setup):
+    """Sliding: the family may be older than the app's refresh TTL; the newest rotation counts from its own issue."""
+    tenant, app, *_ = setup
+    first = tokens_for(client, tenant, app)
+    second = _refresh(client, tenant, app, first["refresh_token"]).json()
+    RefreshToken.objects.filter(revoked__isnull=False).update(
+        created=timezone.now() - timedelta(days=app.refresh_token_ttl_days, hours=1))
+    assert _refresh(client, tenant, app, second["refresh_token"]).status_code == 200
+
+
+def test_a_refresh_token_older_than_the_apps_refresh_ttl_is_refused(client, setup):
+    tenant, app, *_ = setup
+    tokens = tokens_for(client, tenant, app)
+    RefreshToken.objects.update(created=timezone.now() - timedelta(days=3, minutes=1))
+    app.refresh_token_ttl_days = 3
+    app.save()
+    assert _refresh(client, tenant, app, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+    app.refresh_token_ttl_days = 4  # the app's own TTL, not a global one
+    app.save()
+    assert _refresh(client, tenant, app, tokens["refresh_token"]).status_code == 200
+
+
+def test_a_refresh_token_idle_past_the_refresh_lifetime_is_refused(client, setup, settings):
+    tenant, app, *_ = setup
+    tokens = tokens_for(client, tenant, app)
+    lifetime = settings.OAUTH2_PROVIDER["REFRESH_TOKEN_EXPIRE_SECONDS"]
+    AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=lifetime + 1))
+    assert _refresh(client, tenant, app, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_a_refresh_rotates_the_token_and_drops_the_old_access_token(client, setup):
+    tenant, app, *_ = setup
+    first = tokens_for(client, tenant, app)
+    second = _refresh(client, tenant, app, first["refresh_token"]).json()
+    assert second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
+    assert _me(client, tenant, first["access_token"]) == 401 and _me(client, tenant, second["access_token"]) == 200
+    assert RefreshToken.objects.filter(revoked__isnull=True).count() == 1
+
+
+def test_a_refresh_for_a_suspended_user_is_refused_and_keeps_nothing_alive(client, setup):
+    tenant, app, user, _ = setup
+    tokens = tokens_for(client, tenant, app)
+    user.is_suspended = True
+    user.save()
+    assert _refresh(client, tenant, app, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+    assert _me(client, tenant, tokens["access_token"]) == 401
+
+
+def test_a_revoked_refresh_token_is_refused(client, setup):
+    tenant, app, *_ = setup
+    tokens = tokens_for(client, tenant, app)
+    assert client.post(f"/t/{tenant.id}/oidc/token/revocation", {
+        "token": tokens["refresh_token"], "client_id": app.client_id}).status_code == 200
+    assert _refresh(client, tenant, app, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_the_id_token_auth_time_is_the_sessions_sign_in(client, setup):
+    tenant, app, user, _ = setup
+    tokens_for(client, tenant, app)  # signs in: a tenant session
+    session = client.session
+    key = f"postern.tenant.{tenant.pk}"
+    session[key]["auth_time"] -= 300  # signed in five minutes ago, in this browser
+    session.save()
+    signed_in_at = session[key]["auth_time"]
+    verifier, challenge = pkce_pair()
+    silent = client.get(f"/t/{tenant.id}/oidc/auth?{urlencode(authorize_params(app, challenge, prompt='none'))}")
+    body = exchange(client, tenant, app, location_params(silent)["code"], verifier).json()
+    claims = _verify(body["id_token"], client.get(f"/t/{tenant.id}/oidc/jwks").json(), tenant.issuer)
+    assert claims["auth_time"] == signed_in_at
