@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from console import ratelimit
 from signin_experience import code_policy
 from signin_experience.codes import (
     CodeError, check_send_limits, code_check, code_issue, cooldown_remaining, phone_for_codes,
@@ -177,6 +178,16 @@ def test_per_tenant_hourly_limit(tenant):
     limits = policy(resendCooldownSeconds=0, perTenantHourlyLimit=2)
     refused, retry_after = _refusal(tenant, limits, [(f"+861380013800{n}", f"10.0.0.{n}") for n in range(3)])
     assert refused == "code.service_busy" and 0 < retry_after <= 3600
+
+
+@pytest.mark.django_db
+def test_each_request_counts_against_the_tenant_limits_in_their_windows(tenant, monkeypatch):
+    # The windows are aligned, so a Retry-After alone cannot tell a 60 s window from a 600 s one near its end.
+    counted, count = [], ratelimit.hit_all
+    monkeypatch.setattr(ratelimit, "hit_all", lambda limits: counted.extend(limits) or count(limits))
+    check_send_limits(tenant, policy(perPhoneLimit=7, perPhoneWindowSeconds=120, perIpLimit=8, perIpWindowSeconds=180,
+                                     perTenantHourlyLimit=9), PHONE, "10.0.0.1")
+    assert [(limit, window) for _key, limit, window in counted] == [(7, 120), (8, 180), (9, 3600)]
 
 
 @pytest.mark.django_db
