@@ -12,7 +12,8 @@ from signin_experience.codes import (
     CodeError, check_send_limits, code_check, code_issue, cooldown_remaining, phone_for_codes,
 )
 from signin_experience.forms import CodeForm
-from signin_experience.models import SignInExperience, VerificationCode
+from signin_experience.models import VerificationCode
+from signin_experience.selectors import experience_for
 from signin_experience.settings_forms import ExperienceForm
 from tests.signin_experience.test_rules import codes, settings
 
@@ -37,7 +38,7 @@ def policy(**changes):
 
 @pytest.mark.django_db
 def test_a_new_tenant_gets_the_default_policy(tenant):
-    assert SignInExperience.objects.get(tenant=tenant).code_policy == DEFAULTS
+    assert experience_for(tenant).code_policy == DEFAULTS
 
 
 # --- Ranges: the rules and the console form ------------------------------------------------------------------------
