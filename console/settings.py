@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "console.oidc",
     "connectors",
     "signin_experience",
+    "demo",
 ]
 
 MIDDLEWARE = [
