@@ -141,3 +141,14 @@ def test_the_id_token_auth_time_is_the_sessions_sign_in(client, setup):
     body = exchange(client, tenant, app, location_params(silent)["code"], verifier).json()
     claims = _verify(body["id_token"], client.get(f"/t/{tenant.id}/oidc/jwks").json(), tenant.issuer)
     assert claims["auth_time"] == signed_in_at
+
+
+def test_a_code_without_offline_access_reused_after_the_grace_revokes_its_access_token(client, setup):
+    tenant, app, *_ = setup
+    app.reuse_grace_seconds = 0
+    app.save()
+    code, verifier = get_code(client, tenant, app, scope="openid profile")
+    first = exchange(client, tenant, app, code, verifier).json()
+    assert "refresh_token" not in first and _me(client, tenant, first["access_token"]) == 200
+    assert exchange(client, tenant, app, code, verifier).json()["error"] == "invalid_grant"
+    assert _me(client, tenant, first["access_token"]) == 401
