@@ -8,6 +8,7 @@ import argparse
 import ctypes
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -36,8 +37,6 @@ def manage(*args, capture=False, env=None):
 def sandbox_secret(data_dir):
     path = data_dir / "sms_sandbox_secret"
     if not path.exists():
-        import secrets
-
         path.write_text(secrets.token_urlsafe(24))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -56,8 +55,8 @@ def web_server(env, port):
 
 
 def celery_workers(env):
-    """CELERY_WORKERS processes, each with CELERY_CONCURRENCY threads (default 32): a send waits ~100 ms on the
-    provider, so threads carry the concurrency, and a process per core adds the CPU (a GIL each) without which
+    """CELERY_WORKERS processes, each with CELERY_CONCURRENCY threads (default 32): a send spends most of its time
+    waiting on the provider, so threads carry the concurrency, and a process per core adds the CPU (a GIL each) without which
     the web processes outrun one worker and codes queue up (README "Performance"). With Redis the default is one
     per core; the embedded filesystem broker gets one (its consumers race for message files)."""
     count = int(env.get("CELERY_WORKERS") or (max(1, os.cpu_count() or 1) if env.get("REDIS_URL") else 1))
