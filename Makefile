@@ -30,6 +30,9 @@ test-deps: $(VENV)/.test-installed
 	@command -v chromium >/dev/null || test -x /usr/bin/chromium || { \
 	  echo "Installing Debian chromium for the browser tests…"; \
 	  (apt-get update -q && apt-get install -y -q chromium) >/dev/null || { echo "Could not install chromium: run 'apt-get install -y chromium' as root"; exit 1; }; }
+	@command -v xgettext >/dev/null || { \
+	  echo "Installing Debian gettext for the translation catalogue test…"; \
+	  (apt-get update -q && apt-get install -y -q gettext) >/dev/null || { echo "Could not install gettext: run 'apt-get install -y gettext' as root"; exit 1; }; }
 	@cd tests/node && { test -d node_modules -a node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund --loglevel=error; }
 
 # Everything on PostgreSQL, then the OIDC tests again on SQLite (`make run`'s default database).
