@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.db.models import F
 from django.utils import timezone
-from oauth2_provider.models import (get_access_token_model, get_grant_model, get_refresh_token_model,
-                                    refresh_token_expire_timedelta)
+from oauth2_provider.models import (get_access_token_model, get_grant_model, get_id_token_model,
+                                    get_refresh_token_model, refresh_token_expire_timedelta)
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
@@ -19,6 +19,7 @@ from console.oidc.claims import SUPPORTED_CLAIMS, claims_for
 
 AccessToken = get_access_token_model()
 Grant = get_grant_model()
+IDToken = get_id_token_model()
 RefreshToken = get_refresh_token_model()
 
 # Where the sign-in time travels from the tenant session to the ID token: a key of the Grant's stored `claims`
@@ -146,6 +147,8 @@ class TenantValidator(OAuth2Validator):
         if request.grant_type == "authorization_code":
             if not Grant.objects.filter(pk=request.grant.pk).delete()[0]:
                 raise errors.InvalidGrantError(request=request)
+        elif request.grant_type == "refresh_token" and self.rotate_refresh_token(request):
+            self._claim_and_revoke_refresh_token(request)
         elif request.grant_type == "refresh_token":
             live = RefreshToken.objects.select_for_update().filter(pk=request.refresh_token_instance.pk,
                                                                     revoked__isnull=True)
@@ -158,15 +161,41 @@ class TenantValidator(OAuth2Validator):
             record.access_token_id = request.issued_access_token.pk
             record.save()
 
+    @staticmethod
+    def _claim_and_revoke_refresh_token(request):
+        # The claim and RefreshToken.revoke() in one conditional UPDATE (its row lock is the claim: a concurrent
+        # rotation waits for it, then finds the token revoked), then the old access token deleted, as revoke()
+        # does. django-oauth-toolkit's rotation would lock and re-read the row three more times (its own lock, the
+        # access token it may reuse, revoke()'s lock) in a savepoint; rotated_from makes it mint the successor
+        # pair directly, with this token as its source and in its family.
+        rotated = request.refresh_token_instance
+        now = timezone.now()
+        if not RefreshToken.objects.filter(pk=rotated.pk, revoked__isnull=True).update(revoked=now, updated=now):
+            raise errors.InvalidGrantError(request=request)
+        rotated.revoked = now
+        if rotated.access_token is not None:
+            rotated.access_token.delete()  # also clears the refresh token's pointer to it (SET_NULL)
+        request.refresh_token_instance, request.rotated_from = None, rotated
+
     def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
         pass  # deleted by _save_bearer_token, with the tokens, in one transaction
+
+    def _save_id_token(self, jti, request, expires, *args, **kwargs):
+        # Not saved yet: _create_access_token writes it with the tokens, in their transaction (django-oauth-toolkit
+        # commits it on its own, before the code or refresh token is claimed, so a request that lost that race
+        # left an ID token row behind).
+        return IDToken(user=request.user, scope=request.scope or " ".join(request.scopes), expires=expires, jti=jti,
+                       application=request.client)
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
         # django-oauth-toolkit finds the ID token row by verifying the JWT it has just signed (a signature check and
         # a query); finalize_id_token left the row on the request.
-        access_token = AccessToken(user=request.user, scope=token["scope"], expires=expires,
-                                   id_token=getattr(request, "id_token", None) if token.get("id_token") else None,
-                                   application=request.client, source_refresh_token=source_refresh_token,
+        id_token = getattr(request, "id_token", None) if token.get("id_token") else None
+        if id_token is not None and id_token.pk is None:
+            id_token.save()
+        access_token = AccessToken(user=request.user, scope=token["scope"], expires=expires, id_token=id_token,
+                                   application=request.client,
+                                   source_refresh_token=source_refresh_token or getattr(request, "rotated_from", None),
                                    resource=getattr(request, "resource", []))
         self._set_token_value(access_token, token["access_token"])
         access_token.save()
@@ -174,6 +203,7 @@ class TenantValidator(OAuth2Validator):
         return access_token
 
     def _create_refresh_token(self, request, refresh_token_code, access_token, previous_refresh_token):
+        previous_refresh_token = previous_refresh_token or getattr(request, "rotated_from", None)
         created = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
         request.issued_token_family = created.token_family
         return created
