@@ -34,6 +34,12 @@ class TenantValidator(OAuth2Validator):
 
     # Clients: only the tenant's own apps exist at its issuer (and django-oauth-toolkit's is_usable() holds).
     def _load_application(self, client_id, request):
+        if not request.client:
+            # The code or refresh token presented is read with its app anyway: when it names this client_id, that
+            # row is the client (django-oauth-toolkit then checks is_usable() and the secret on it as on its own).
+            presented = self._presented(request)
+            if presented is not None and presented.application.client_id == client_id:
+                request.client = presented.application
         client = super()._load_application(client_id, request)
         if not gate.app_belongs(self.tenant, client):
             request.client = None
@@ -57,9 +63,29 @@ class TenantValidator(OAuth2Validator):
     def _grant(code, request):
         cached = getattr(request, "postern_grant", None)
         if cached is None or cached[0] != code:
-            cached = (code, Grant.objects.filter(code=code).select_related("user").first())
+            cached = (code, Grant.objects.filter(code=code).select_related("user", "application").first())
             request.postern_grant = cached
         return cached[1]
+
+    @staticmethod
+    def _refresh_token_row(refresh_token, request):
+        # Several rows may share a checksum (a rotated one and a live one): the live row first, else the latest.
+        cached = getattr(request, "postern_refresh_token", None)
+        if cached is None or cached[0] != refresh_token:
+            found = (RefreshToken.objects.filter(token_checksum=reuse.token_checksum(refresh_token))
+                     .select_related("access_token", "user", "application")
+                     .order_by(F("revoked").desc(nulls_first=True)).first())
+            cached = (refresh_token, found)
+            request.postern_refresh_token = cached
+        return cached[1]
+
+    def _presented(self, request):
+        """The code's Grant or the refresh token a token request presents (read once), or None."""
+        if request.grant_type == "authorization_code" and request.code:
+            return self._grant(request.code, request)
+        if request.grant_type == "refresh_token" and request.refresh_token:
+            return self._refresh_token_row(request.refresh_token, request)
+        return None
 
     def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
         grant = self._grant(code, request)
@@ -104,9 +130,7 @@ class TenantValidator(OAuth2Validator):
 
     # Refresh tokens: one read (the token with its access token, user and app), then every rule on that row.
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
-        rt = (RefreshToken.objects.filter(token_checksum=reuse.token_checksum(refresh_token))
-              .select_related("access_token", "user", "application")
-              .order_by(F("revoked").desc(nulls_first=True)).first())
+        rt = self._refresh_token_row(refresh_token, request)
         if rt is None or rt.application_id != client.pk:
             return False
         now = timezone.now()
