@@ -67,8 +67,8 @@ def celery_workers(env):
 
 
 def celery_beat(data_dir):
-    """The periodic jobs (the stuck-SMS sweeper): one process of its own, supervised like the others, so it can
-    neither outlive a worker nor die with one. Run exactly one per deployment."""
+    """The periodic jobs (the SMS sweeper, delivery-receipt pulls and expiry): one process of its own, supervised
+    like the others, so it can neither outlive a worker nor die with one. Run exactly one per deployment."""
     return [sys.executable, "-m", "celery", "-A", "console", "beat", "--loglevel", "INFO",
             "--schedule", str(data_dir / "celerybeat-schedule")]
 
@@ -155,6 +155,9 @@ def supervise(children):
 
 
 def stop_all(children):
+    # A second Ctrl-C while stopping must not cut the stop short and leave children running.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     for child in children:
         child.stop()
     deadline = time.monotonic() + STOP_GRACE_SECONDS
