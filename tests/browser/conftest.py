@@ -31,6 +31,17 @@ def page(browser, live_server, settings):
     context.close()
 
 
+def new_tencent_connector_form(page, live_server, username, password):
+    """Sign in to the console, then open a new Tencent connector's form from the tenant's connectors."""
+    page.goto(f"{live_server.url}/console/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.click("nav.sidebar >> text=Connectors")
+    page.click("text=Set up >> nth=0")
+    open_tencent_connector_form(page)
+
+
 def open_tencent_connector_form(page):
     """From the provider list to a form whose scripts have run. A click returns once the next page starts
     loading, so a fill could land before the JSON editor takes the textarea over and keeps the views in sync."""

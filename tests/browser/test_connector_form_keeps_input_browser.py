@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.browser.conftest import open_tencent_connector_form
+from tests.browser.conftest import new_tencent_connector_form
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -12,13 +12,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 def _new_tencent_form(page, live_server, make_admin, make_tenant):
     make_tenant(make_admin("alice"), name="Bookshop")
-    page.goto(f"{live_server.url}/console/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.click("nav.sidebar >> text=Connectors")
-    page.click("text=Set up >> nth=0")
-    open_tencent_connector_form(page)
+    new_tencent_connector_form(page, live_server, "alice", PASSWORD)
 
 
 def test_a_refused_save_keeps_the_typed_secret(page, live_server, make_admin, make_tenant, tencent_config):

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from connectors.models import Connector, SmsMessage
-from tests.browser.conftest import open_tencent_connector_form
+from tests.browser.conftest import new_tencent_connector_form
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -14,13 +14,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 def test_set_up_tencent_send_a_test_and_save(page, live_server, make_admin, make_tenant, celery_worker,
                                             sms_emulator, emulator_config):
     make_tenant(make_admin("alice"), name="Bookshop")
-    page.goto(f"{live_server.url}/console/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.click("nav.sidebar >> text=Connectors")
-    page.click("text=Set up >> nth=0")
-    open_tencent_connector_form(page)
+    new_tencent_connector_form(page, live_server, "alice", PASSWORD)
     assert "SDK AppID" in page.locator("#guide").inner_text()
 
     # The JSON view fills the form view...

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from connectors.models import Connector
-from tests.browser.conftest import open_tencent_connector_form
+from tests.browser.conftest import new_tencent_connector_form
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -15,13 +15,7 @@ def test_set_up_international_templates_and_send_a_test_to_the_uk(page, live_ser
                                                                   celery_worker, sms_emulator, emulator_config):
     sms_emulator.client.configure(template_kinds={"2004": "mainland", "3004": "international"})
     make_tenant(make_admin("alice"), name="Bookshop")
-    page.goto(f"{live_server.url}/console/")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.click("nav.sidebar >> text=Connectors")
-    page.click("text=Set up >> nth=0")
-    open_tencent_connector_form(page)
+    new_tencent_connector_form(page, live_server, "alice", PASSWORD)
     assert "internationalTemplates" in page.locator("#guide").inner_text()
     assert "internationalTemplates" in page.input_value("textarea[name=config]")  # the new form starts with []
 
