@@ -1,8 +1,11 @@
 """Helpers shared by the bench sections: ports, throwaway databases, the machine, tables."""
+import contextlib
 import os
 import platform
 import socket
+import statistics
 import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -158,3 +161,56 @@ def cpu_seconds(pids):
         except OSError:
             pass
     return total / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def console_in_process(db_name):
+    """Django set up in this process on a throwaway PostgreSQL database (dropped afterwards) and the bench's Redis
+    database; yields a test client signed in as the owner of a new tenant, and that tenant."""
+    db_url = throwaway_database(db_name)
+    cache_url = redis_url(int(os.environ.get("POSTERN_BENCH_REDIS_DB", "13")))
+    flush_redis(cache_url)
+    os.environ.update(DATABASE_URL=db_url, REDIS_URL=cache_url, POSTERN_DATA_DIR=str(data_dir() / "postern"),
+                      DJANGO_SETTINGS_MODULE="console.settings")
+    sys.path.insert(0, str(ROOT))
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.test import Client
+
+        from console.accounts.models import User
+        from console.tenants.models import Tenant
+        from console.tenants.services import tenant_create
+
+        call_command("migrate", verbosity=0, interactive=False)
+        admin = User.objects.create_admin(username="bench-admin", password="bench-admin-password-1")
+        tenant = tenant_create(name="Bench", tag=Tenant.Tag.DEVELOPMENT, acting_user=admin)
+        client = Client()
+        client.force_login(admin)
+        yield client, tenant
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        drop_database(db_url)
+
+
+def measure_page(client, url, renders):
+    """p50 and max of `renders` renders of a console page (after one warm-up), and the most SQL queries one took."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm: templates, URL resolver, connection
+    times, queries = [], []
+    for _ in range(renders):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        queries.append(len(captured))
+    return {"p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1), "queries": max(queries),
+            "bytes": len(response.content)}

@@ -11,12 +11,9 @@ Pages: applications, users, and the SMS messages log when the connectors app has
 Run as `python -m bench.console_pages` (the bench does, in a subprocess); prints one JSON line.
 """
 import json
-import os
-import statistics
-import sys
 import time
 
-from bench.common import ROOT, data_dir, drop_database, flush_redis, redis_url, throwaway_database
+from bench.common import console_in_process, measure_page
 
 ROWS = 10_000
 ROWS_SMALL = 100
@@ -103,46 +100,8 @@ def _make_rows(tenant, count, start):
     SmsMessage.objects.bulk_create(rows, batch_size=2000)
 
 
-def _measure(client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm: templates, URL resolver, connection
-    times, queries = [], []
-    for _ in range(RENDERS):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        queries.append(len(captured))
-    return {"p50_ms": statistics.median(times), "queries": max(queries), "bytes": len(response.content)}
-
-
 def main():
-    db_url = throwaway_database(DB_NAME)
-    cache_url = redis_url(int(os.environ.get("POSTERN_BENCH_REDIS_DB", "13")))
-    flush_redis(cache_url)
-    os.environ.update(DATABASE_URL=db_url, REDIS_URL=cache_url, POSTERN_DATA_DIR=str(data_dir() / "postern"),
-                      DJANGO_SETTINGS_MODULE="console.settings")
-    sys.path.insert(0, str(ROOT))
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.test import Client
-
-        from console.accounts.models import User
-        from console.tenants.models import Tenant
-        from console.tenants.services import tenant_create
-
-        call_command("migrate", verbosity=0, interactive=False)
-        admin = User.objects.create_admin(username="bench-admin", password="bench-admin-password-1")
-        tenant = tenant_create(name="Bench", tag=Tenant.Tag.DEVELOPMENT, acting_user=admin)
-        client = Client()
-        client.force_login(admin)
+    with console_in_process(DB_NAME) as (client, tenant):
         from django.urls import reverse
 
         pages = {"applications": reverse("applications:list", args=[tenant.pk]),
@@ -154,24 +113,19 @@ def main():
         started = time.perf_counter()
         _make_rows(tenant, ROWS_SMALL, 0)
         for name, url in pages.items():
-            results[name][f"at_{ROWS_SMALL}"] = _measure(client, url)
+            results[name][f"at_{ROWS_SMALL}"] = measure_page(client, url, RENDERS)
         _make_rows(tenant, ROWS - ROWS_SMALL, ROWS_SMALL)
         from django.db import connection
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         for name, url in pages.items():
-            results[name][f"at_{ROWS}"] = _measure(client, url)
-            last = _measure(client, f"{url}?page=last")
+            results[name][f"at_{ROWS}"] = measure_page(client, url, RENDERS)
+            last = measure_page(client, f"{url}?page=last", RENDERS)
             results[name][f"at_{ROWS}_last_page"] = last
         report = {"rows": ROWS, "rows_small": ROWS_SMALL, "renders": RENDERS, "pages": results,
                   "messages_page": bool(messages_url), "setup_s": time.perf_counter() - started}
         print(json.dumps(report))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        drop_database(db_url)
 
 
 if __name__ == "__main__":

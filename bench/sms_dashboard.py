@@ -9,12 +9,9 @@ Run as `python -m bench.sms_dashboard [--rows 100000,1000000]`; prints one JSON 
 """
 import argparse
 import json
-import os
-import statistics
-import sys
 import time
 
-from bench.common import ROOT, data_dir, drop_database, flush_redis, redis_url, throwaway_database
+from bench.common import console_in_process, measure_page
 
 ROWS = (100_000, 1_000_000)
 RENDERS = 15
@@ -76,51 +73,14 @@ def seed_messages(tenant_ids, count, *, span_seconds, start=0):
         cursor.execute(f"ANALYZE {table}")
 
 
-def _measure(client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # warm: templates, URL resolver, connection
-    times, queries = [], []
-    for _ in range(RENDERS):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
-        queries.append(len(captured))
-    return {"p50_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1), "queries": max(queries)}
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.sms_dashboard")
     parser.add_argument("--rows", default=",".join(str(n) for n in ROWS), help="row counts, comma-separated")
     args = parser.parse_args(argv)
     sizes = sorted(int(n) for n in args.rows.split(","))
-    db_url = throwaway_database(DB_NAME)
-    cache_url = redis_url(int(os.environ.get("POSTERN_BENCH_REDIS_DB", "13")))
-    flush_redis(cache_url)
-    os.environ.update(DATABASE_URL=db_url, REDIS_URL=cache_url, POSTERN_DATA_DIR=str(data_dir() / "postern"),
-                      DJANGO_SETTINGS_MODULE="console.settings")
-    sys.path.insert(0, str(ROOT))
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.test import Client
+    with console_in_process(DB_NAME) as (client, tenant):
         from django.urls import reverse
 
-        from console.accounts.models import User
-        from console.tenants.models import Tenant
-        from console.tenants.services import tenant_create
-
-        call_command("migrate", verbosity=0, interactive=False)
-        admin = User.objects.create_admin(username="bench-admin", password="bench-admin-password-1")
-        tenant = tenant_create(name="Bench", tag=Tenant.Tag.DEVELOPMENT, acting_user=admin)
-        client = Client()
-        client.force_login(admin)
         url = reverse("connectors:message_dashboard", args=[tenant.pk])
         results, seeded = {}, 0
         for size in sizes:
@@ -129,13 +89,8 @@ def main(argv=None):
             seed_messages([tenant.pk], size - seeded, span_seconds=30 * 86400, start=seeded)
             seeded = size
             results[str(size)] = {"seed_s": round(time.perf_counter() - started, 1), "periods": {
-                period: _measure(client, f"{url}?period={period}") for period in ("24h", "7d", "30d")}}
+                period: measure_page(client, f"{url}?period={period}", RENDERS) for period in ("24h", "7d", "30d")}}
         print(json.dumps({"rows": sizes, "renders": RENDERS, "results": results}))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        drop_database(db_url)
 
 
 if __name__ == "__main__":
