@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import PASSWORD
+from tests.urlconf import fill, routes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -26,26 +26,6 @@ WIDEST = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingCl
   && ![...e.children].some(c => c.getBoundingClientRect().right > innerWidth + 1)).slice(0, 5)
   .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
   + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')"""
-
-
-def _console_routes(resolver=None, prefix="", namespace=""):
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _console_routes(entry, prefix + str(entry.pattern), inner)
-        elif isinstance(entry, URLPattern) and (prefix + str(entry.pattern)).startswith("console/"):
-            yield f"{namespace}{entry.name}", prefix + str(entry.pattern)
-
-
-def _fill(route, values):
-    def repl(match):
-        name = match.group(2)
-        if name not in values:
-            raise AssertionError(f"{route}: add an object for URL argument {name!r} in this test")
-        return str(values[name])
-
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", repl, route)
 
 
 @pytest.fixture
@@ -78,10 +58,11 @@ def test_no_console_page_scrolls_sideways_at_390px(browser, live_server, setting
     page.set_default_timeout(20000)
     _sign_in(page, live_server.url, owner.username)
     visited, too_wide = [], []
-    for name, route in _console_routes():
+    for route in routes("console/"):
+        name = route.name
         if name in ("accounts:logout", "tenants:switch"):
             continue  # sign-out ends the walk; switch only redirects to a page visited anyway
-        url = _fill(route, values)
+        url = fill(route, values)
         probe = page.request.get(live_server.url + url, max_redirects=0)
         assert probe.status < 500, f"GET {url} answered {probe.status}"
         if probe.status != 200 or "text/html" not in probe.headers.get("content-type", ""):

@@ -4,35 +4,12 @@ The URL conf is walked, so a new console URL is covered without touching this fi
 file does not know how to fill fails the test until an object factory is added below.
 """
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from console.applications.models import Application
 from console.audit.models import AuditEntry
+from tests.urlconf import fill, routes
 
 pytestmark = pytest.mark.django_db
-
-
-def _console_patterns(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _console_patterns(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            route = prefix + str(entry.pattern)
-            if route.startswith("console/") and "<" in route:
-                yield route, entry
-
-
-def _fill(route, values):
-    import re
-
-    def repl(match):
-        name = match.group(2)
-        if name not in values:
-            raise AssertionError(f"{route}: add an object factory for URL argument {name!r} in this test")
-        return str(values[name])
-
-    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", repl, route)
 
 
 @pytest.fixture
@@ -63,13 +40,15 @@ def test_every_object_url_is_404_for_another_tenants_admin(client, make_admin, m
     client.force_login(intruder)
     before = _snapshot()
     checked = 0
-    for route, _pattern in _console_patterns():
+    for route in routes("console/"):
+        if not route.arguments:
+            continue
         values = dict(victim)
         if own_tenant:
-            if set(__import__("re").findall(r"<(?:\w+:)?(\w+)>", route)) == {"tenant_id"}:
+            if route.arguments == {"tenant_id"}:
                 continue  # only the tenant in the URL: the intruder's own tenant is legitimately theirs
             values["tenant_id"] = intruder_tenant.id
-        url = _fill(route, values)
+        url = fill(route, values)
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             # 405 to a GET on a POST-only URL reveals nothing; every POST must be a 404.

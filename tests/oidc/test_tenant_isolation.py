@@ -5,20 +5,13 @@ import base64
 from urllib.parse import urlencode
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
 
 from tests.oidc.flows import authorize_params, get_code, pkce_pair, tokens_for
+from tests.urlconf import routes
 
 pytestmark = pytest.mark.django_db
-
-
-def _tenant_routes(resolver=None, prefix=""):
-    for entry in (resolver or get_resolver()).url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from _tenant_routes(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern) and (prefix + str(entry.pattern)).startswith("t/<str:tenant_id>/"):
-            yield (prefix + str(entry.pattern)).removeprefix("t/<str:tenant_id>/"), entry.name
+TENANT_PREFIX = "t/<str:tenant_id>/"
 
 
 @pytest.fixture
@@ -92,7 +85,7 @@ def test_every_tenant_url_refuses_another_tenants_things(client, a, make_admin, 
     requests_by_route = _requests(a)
     before = _snapshot(client, a)
     checked = 0
-    for route, name in _tenant_routes():
+    for route, name in ((route.path.removeprefix(TENANT_PREFIX), route.name) for route in routes(TENANT_PREFIX)):
         assert route in requests_by_route, f"/t/<tenant>/{route} ({name}): add a request carrying A's things"
         for method, data, headers in requests_by_route[route]:
             url = f"/t/{b.id}/{route}"
