@@ -105,6 +105,10 @@ RATES = {
             "Too many accounts were created from your network. Try again in %(s)d seconds.")),
         Rate(("tenant",), 1000, 3600, _("Sign-up is paused for a while. Try again in %(s)d seconds.")),
     ),
+    # Management API calls, per machine-to-machine app (a provisioning script, not a person).
+    "management_api": (
+        Rate(("application",), 600, 60, _("Too many Management API calls. Try again in %(s)d seconds.")),
+    ),
 }
 
 

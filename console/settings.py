@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "connectors",
     "signin_experience",
     "demo",
+    "management_api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -168,7 +170,7 @@ OAUTH2_PROVIDER = {
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
-    "ACCESS_TOKEN_GENERATOR": "console.ids.bearer_token",
+    "ACCESS_TOKEN_GENERATOR": "console.oidc.access_tokens.access_token_generator",
     "REFRESH_TOKEN_GENERATOR": "console.ids.bearer_token",
     "OAUTH2_VALIDATOR_CLASS": "console.oidc.validators.TenantValidator",
     "SCOPES": {

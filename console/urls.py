@@ -2,6 +2,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from management_api.api import api as management_api
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/console/", permanent=False)),
     path("i18n/setlang", set_language, name="set_language"),
@@ -14,5 +16,6 @@ urlpatterns = [
     path("console/", include("connectors.urls")),
     path("", include("connectors.hook_urls")),
     path("t/<str:tenant_id>/oidc/", include("console.oidc.urls")),
+    path("t/<str:tenant_id>/api/", management_api.urls),
     path("", include("signin_experience.urls")),
 ]

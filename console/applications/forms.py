@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from console.applications.frameworks import FRAMEWORKS
+from console.applications.models import Application
 
 URI_HELP = _("One per line.")
 
@@ -31,9 +32,21 @@ class ApplicationSettingsForm(forms.Form):
         label=_("Reuse grace (seconds)"), min_value=0, max_value=60, required=False,
         help_text=_("A refresh token or code sent again within this time (parallel requests of the app) is refused "
                     "without signing the user out; later, reuse revokes the tokens it issued."))
+    management_api_access = forms.ChoiceField(
+        label=_("Management API access"), required=False, choices=Application.ManagementApiAccess.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Lets this app call the tenant's Management API with its client credentials (scope “all”, "
+                    "or “read” for read-only)."))
 
     @classmethod
     def for_application(cls, app, data=None):
+        form = cls._for_application(app, data)
+        if app.app_type == Application.AppType.M2M:
+            form.fields["refresh_token_ttl_days"].required = False  # not shown: machine apps get no refresh token
+        return form
+
+    @classmethod
+    def _for_application(cls, app, data):
         return cls(data, initial={
             "name": app.name, "description": app.description,
             "redirect_uris": "\n".join(app.redirect_uri_list),
@@ -41,6 +54,7 @@ class ApplicationSettingsForm(forms.Form):
             "allowed_origins": "\n".join(app.allowed_origin_list),
             "refresh_token_ttl_days": app.refresh_token_ttl_days,
             "reuse_grace_seconds": app.reuse_grace_seconds,
+            "management_api_access": app.management_api_access,
         })
 
 

@@ -14,6 +14,11 @@ class Application(AbstractApplication):
         TRADITIONAL = redirect_uris.TRADITIONAL, _("Traditional web")
         M2M = redirect_uris.M2M, _("Machine-to-machine")
 
+    class ManagementApiAccess(models.TextChoices):
+        NONE = "", _("No access")
+        ALL = "all", _("Full access (read and write)")
+        READ = "read", _("Read-only")
+
     PUBLIC_TYPES = (AppType.NATIVE, AppType.SPA)
 
     client_id = models.CharField(max_length=100, unique=True, default=ids.app_id, db_index=True)
@@ -26,6 +31,10 @@ class Application(AbstractApplication):
     # A code or refresh token presented again this soon after its first use is the app racing itself (two tabs,
     # a WebView and a background task): refused, nothing revoked. Later, reuse revokes what the first use issued.
     reuse_grace_seconds = models.PositiveIntegerField(default=10)
+    # Machine-to-machine apps only: which Management API scope client credentials may ask for (Logto's `all`, or
+    # Postern's read-only `read`); empty for no access.
+    management_api_access = models.CharField(max_length=8, choices=ManagementApiAccess.choices, blank=True,
+                                             default="")
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"

@@ -27,4 +27,5 @@ def endpoints_for(tenant):
         "end_session": f"{issuer}/session/end",
         "revocation": f"{issuer}/token/revocation",
         "introspection": f"{issuer}/token/introspection",
+        "management_api": tenant.management_api_indicator,
     }

@@ -2,6 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from oauth2_provider.models import get_access_token_model
 
 from console import ids
 from console.applications import redirect_uris as uri_rules
@@ -23,16 +24,30 @@ def _uris(value):
     return [v for v in (value or []) if v]
 
 
+def _management_api_access(app_type, access):
+    if access not in Application.ManagementApiAccess.values:
+        raise ValidationError({"management_api_access": _("Choose no access, full access or read-only.")})
+    if access and app_type != Application.AppType.M2M:
+        raise ValidationError({"management_api_access": _(
+            "Only machine-to-machine apps can call the Management API.")})
+    return access
+
+
 @transaction.atomic
-def application_create(*, tenant, name, framework, acting_user, description="", redirect_uris=None,
-                       post_logout_redirect_uris=None, allowed_origins=None):
-    """Create an app; returns (application, plaintext secret or None). The secret is never readable again."""
-    fw = BY_SLUG.get(framework)
-    if fw is None:
+def application_create(*, tenant, name, acting_user, framework="", app_type=None, description="",
+                       redirect_uris=None, post_logout_redirect_uris=None, allowed_origins=None,
+                       management_api_access=""):
+    """Create an app from a framework of the catalogue, or (the Management API) of a bare type; returns
+    (application, plaintext secret or None). The secret is never readable again."""
+    fw = BY_SLUG.get(framework) if framework else None
+    if (framework and fw is None) or (fw is None and app_type not in Application.AppType.values):
         raise ValidationError({"framework": _("Pick a framework from the list.")})
+    if fw is not None and app_type and app_type != fw.app_type:
+        raise ValidationError({"framework": _("This framework makes a different type of application.")})
     if not name or not name.strip():
         raise ValidationError({"name": _("Give the application a name.")})
-    app_type = fw.app_type
+    app_type = fw.app_type if fw else app_type
+    management_api_access = _management_api_access(app_type, management_api_access or "")
     redirects = uri_rules.validate_redirect_uri_list(_uris(redirect_uris), app_type) if redirect_uris else []
     logouts = (
         uri_rules.validate_redirect_uri_list(_uris(post_logout_redirect_uris), app_type)
@@ -46,7 +61,8 @@ def application_create(*, tenant, name, framework, acting_user, description="", 
         name=name.strip(),
         description=description,
         app_type=app_type,
-        framework=fw.slug,
+        framework=fw.slug if fw else "",
+        management_api_access=management_api_access,
         client_type=Application.CLIENT_PUBLIC if public else Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=_GRANT_BY_TYPE[app_type],
         algorithm=Application.RS256_ALGORITHM,
@@ -60,15 +76,24 @@ def application_create(*, tenant, name, framework, acting_user, description="", 
     )
     app.save()
     audit_record(tenant=tenant, actor=acting_user, action="application.create", target=app,
-                 changes={"name": app.name, "type": app_type, "framework": fw.slug})
+                 changes={"name": app.name, "type": app_type, "framework": app.framework}
+                 | ({"management_api_access": management_api_access} if management_api_access else {}))
     return app, secret
 
 
 @transaction.atomic
 def application_update(*, application, acting_user, name, description, redirect_uris, post_logout_redirect_uris,
-                       allowed_origins, refresh_token_ttl_days, reuse_grace_seconds=None):
+                       allowed_origins, refresh_token_ttl_days, reuse_grace_seconds=None,
+                       management_api_access=None):
+    """`management_api_access` None keeps the app's current access."""
     app_type = application.app_type
     errors = {}
+    if management_api_access is None:
+        management_api_access = application.management_api_access
+    try:
+        management_api_access = _management_api_access(app_type, management_api_access)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if not name or not name.strip():
         errors["name"] = _("Give the application a name.")
     cleaned = {}
@@ -82,6 +107,8 @@ def application_update(*, application, acting_user, name, description, redirect_
             cleaned[field] = " ".join(check(_uris(values)))
         except ValidationError as exc:
             errors[field] = exc.messages
+    if refresh_token_ttl_days is None:
+        refresh_token_ttl_days = application.refresh_token_ttl_days
     if not (1 <= int(refresh_token_ttl_days or 0) <= 365):
         errors["refresh_token_ttl_days"] = _("Between 1 and 365 days.")
     if reuse_grace_seconds is None:
@@ -91,7 +118,8 @@ def application_update(*, application, acting_user, name, description, redirect_
     if errors:
         raise ValidationError(errors)
     fields = dict(cleaned, name=name.strip(), description=description or "",
-                  refresh_token_ttl_days=int(refresh_token_ttl_days), reuse_grace_seconds=int(reuse_grace_seconds))
+                  refresh_token_ttl_days=int(refresh_token_ttl_days), reuse_grace_seconds=int(reuse_grace_seconds),
+                  management_api_access=management_api_access)
     before = {k: getattr(application, k) for k in fields}
     for key, value in fields.items():
         setattr(application, key, value)
@@ -111,6 +139,8 @@ def application_secret_rotate(*, application, acting_user):
     application.client_secret = secret
     application.secret_last4 = secret[-4:]
     application.save()
+    # The old secret's client-credentials tokens go with it (users' tokens of a web app stay).
+    get_access_token_model().objects.filter(application=application, user__isnull=True).delete()
     audit_record(tenant=application.tenant, actor=acting_user, action="application.secret_rotate",
                  target=application, changes={"client_secret": "(rotated)"})
     return secret

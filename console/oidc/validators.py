@@ -14,7 +14,7 @@ from oauth2_provider.models import (get_access_token_model, get_grant_model, get
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
-from console.oidc import gate, reuse
+from console.oidc import gate, resources, reuse
 from console.oidc.claims import SUPPORTED_CLAIMS, claims_for
 
 AccessToken = get_access_token_model()
@@ -153,10 +153,34 @@ class TenantValidator(OAuth2Validator):
         request.user, request.refresh_token, request.refresh_token_instance = rt.user, refresh_token, rt
         return True
 
+    # Scopes: a client-credentials request naming the Management API (the token view let only that resource
+    # through) gets that API's scopes; every other request django-oauth-toolkit's scope list.
+    @staticmethod
+    def _api_resource(request):
+        if request.grant_type != "client_credentials":
+            return None
+        named = [value for key, value in (request.decoded_body or []) if key == "resource"]
+        return named[0] if named else None
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        resource = self._api_resource(request)
+        if resource is None:
+            return super().validate_scopes(client_id, scopes, client, request, *args, **kwargs)
+        request.scopes = resources.management_scopes(client, scopes)
+        # Read by console.oidc.access_tokens: this token is a JWT for that audience.
+        request.postern_api_resource = resource
+        return True
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        if self._api_resource(request) is not None:
+            return []  # the app's own level (resources.management_scopes)
+        return super().get_default_scopes(client_id, request, *args, **kwargs)
+
     def _check_and_set_request_resource(self, request):
-        # The token endpoint refuses every `resource` (console.oidc.resources) before oauthlib runs, and /auth never
-        # stores one; django-oauth-toolkit would read the grant a third time to find that out.
-        request.resource = []
+        # Only a Management API token names a resource (decided above); /auth never stores one, and
+        # django-oauth-toolkit would read the grant a third time to find that out.
+        resource = getattr(request, "postern_api_resource", None)
+        request.resource = [resource] if resource else []
 
     def save_bearer_token(self, token, request, *args, **kwargs):
         # Refresh tokens only when offline_access was granted (the OIDC rule the Logto SDKs rely on).

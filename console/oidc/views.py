@@ -57,7 +57,8 @@ def authorize(request, tenant):
 
 @oidc_endpoint(["POST"], cors=True)
 def token(request, tenant):
-    refusal = resource_refusal(tenant, request.POST.getlist("resource") + request.GET.getlist("resource"))
+    refusal = resource_refusal(tenant, request.POST.getlist("resource") + request.GET.getlist("resource"),
+                               grant_type=request.POST.get("grant_type"))
     if refusal:
         return oauth_error(INVALID_TARGET, refusal)
     _uri, headers, body, status = provider.oauth_core_for(tenant).create_token_response(request)

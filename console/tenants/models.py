@@ -33,6 +33,11 @@ class Tenant(models.Model):
     def issuer(self):
         return f"{self.endpoint}/oidc"
 
+    @property
+    def management_api_indicator(self):
+        """The tenant's Management API as an RFC 8707 resource (console.oidc.resources)."""
+        return f"{self.endpoint}/api"
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):

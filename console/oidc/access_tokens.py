@@ -1,0 +1,59 @@
+"""Access tokens: opaque ones for users (looked up by checksum at userinfo), and RFC 9068 JWTs for an API resource
+(the Management API), signed with the tenant's key so a resource server can check them on its own.
+
+`access_token_generator` is django-oauth-toolkit's ACCESS_TOKEN_GENERATOR: oauthlib calls it after the validator
+decided the scopes and the resource, with `expires_in` on the request.
+"""
+import json
+import time
+import uuid
+
+from jwcrypto import jwk, jws, jwt
+from jwcrypto.common import JWException
+
+from console import ids
+from console.oidc.keys import current_signing_jwk, published_jwks_json
+
+JWT_ACCESS_TOKEN_TYPE = "at+jwt"
+
+
+def access_token_generator(request):
+    resource = getattr(request, "postern_api_resource", None)
+    if resource is None:
+        return ids.bearer_token(request)
+    client = request.client
+    now = int(time.time())
+    claims = {
+        "iss": client.tenant.issuer,
+        "aud": resource,
+        "sub": client.client_id,
+        "client_id": client.client_id,
+        "scope": " ".join(request.scopes),
+        "iat": now,
+        "exp": now + int(request.expires_in),
+        "jti": uuid.uuid4().hex,
+    }
+    key = current_signing_jwk(client.tenant_id)
+    token = jwt.JWT(header={"alg": "RS256", "kid": key.thumbprint(), "typ": JWT_ACCESS_TOKEN_TYPE}, claims=claims)
+    token.make_signed_token(key)
+    return token.serialize()
+
+
+def verified_jwt_claims(tenant, raw, *, audiences):
+    """The claims of a JWT access token signed by one of the tenant's published keys, of type at+jwt, issued by
+    its issuer for one of `audiences` and unexpired; None otherwise."""
+    if raw.count(".") != 2 or len(raw) > 8192:
+        return None
+    try:
+        header = json.loads(jws.base64url_decode(raw.split(".", 1)[0]))
+        if header.get("typ") != JWT_ACCESS_TOKEN_TYPE or header.get("alg") != "RS256":
+            return None
+        keys = jwk.JWKSet.from_json(published_jwks_json(tenant.pk))
+        key = keys.get_key(header.get("kid") or "")
+        if key is None:
+            return None
+        token = jwt.JWT(jwt=raw, key=key, algs=["RS256"], check_claims={"iss": tenant.issuer, "exp": None})
+        claims = json.loads(token.claims)
+    except (JWException, ValueError, TypeError, UnicodeDecodeError):
+        return None
+    return claims if claims.get("aud") in audiences else None

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ManagementApiConfig(AppConfig):
+    name = "management_api"

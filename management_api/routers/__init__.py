@@ -1,0 +1,7 @@
+"""Every router of the Management API, with the prefix it is mounted at (Logto's paths under `/api`)."""
+from management_api.routers import applications, status
+
+ROUTERS = [
+    ("", status.router),
+    ("/applications", applications.router),
+]
