@@ -14,6 +14,7 @@ from signin_experience.codes import (
 )
 from signin_experience.passwords import password_problems
 
+# The purposes of a code, and the interaction a finished journey was (Logto's interactionEvent).
 SIGN_IN, REGISTER, FORGOT_PASSWORD = "SignIn", "Register", "ForgotPassword"
 
 
@@ -72,7 +73,8 @@ def delivery_failed(tenant, state):
 
 
 def code_verify(request, tenant, settings, *, code, ip):
-    """Check the code. Returns ("signed_in", user), ("set_password", None) or raises CodeError/FlowError/RateLimited."""
+    """Check the code. Returns ("signed_in", user, interaction), ("set_password", None, None) or raises
+    CodeError/FlowError/RateLimited; `interaction` is Register when this created the account, else SignIn."""
     state = flow_state(request, tenant)
     if not state.get("phone"):
         raise CodeError("code.not_found", _("Request a verification code first."))
@@ -85,17 +87,19 @@ def code_verify(request, tenant, settings, *, code, ip):
     if state["purpose"] == FORGOT_PASSWORD or (state["purpose"] == REGISTER and user is None
                                                 and settings["sign_up"]["password"]):
         _save(request, tenant, dict(state, verified=True))
-        return "set_password", None
+        return "set_password", None, None
+    interaction = SIGN_IN
     if user is None:
         if state["purpose"] != REGISTER:
             raise CodeError("code.not_found", _("Request a verification code first."))
-        user = _register_phone_user(tenant, state["phone"], password=None, ip=ip)
+        user, interaction = _register_phone_user(tenant, state["phone"], password=None, ip=ip), REGISTER
     flow_clear(request, tenant)
-    return "signed_in", _active(user)
+    return "signed_in", _active(user), interaction
 
 
 def password_set(request, tenant, settings, *, password, ip):
-    """After a verified code: the new account's or the recovered account's password. Returns the user."""
+    """After a verified code: the new account's or the recovered account's password. Returns (user, interaction):
+    Register for a new account, ForgotPassword for a recovered one."""
     state = flow_state(request, tenant)
     if not state.get("verified"):
         raise FlowError(_("Verify your phone number first."))
@@ -104,12 +108,13 @@ def password_set(request, tenant, settings, *, password, ip):
         raise FlowError(" ".join(problems), field="password")
     user = User.objects.filter(tenant=tenant, phone=state["phone"]).first()
     if user is None:
-        user = _register_phone_user(tenant, state["phone"], password=password, ip=ip)
+        user, interaction = _register_phone_user(tenant, state["phone"], password=password, ip=ip), REGISTER
     else:
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
+        interaction = FORGOT_PASSWORD
     flow_clear(request, tenant)
-    return _active(user)
+    return _active(user), interaction
 
 
 def registration_check(tenant, ip):

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
-from console import ratelimit
+from console import events, ratelimit
 from console.oidc import provider
 from console.oidc.http import AppRedirect, tenant_or_404
 from console.oidc.pending import authorization_stash, authorization_unstash
@@ -103,10 +103,15 @@ def hosted_page(view):
     return wrapper
 
 
-def _signed_in(request, page, user):
+def _signed_in(request, page, user, interaction=flows.SIGN_IN):
     tenant_session_start(request, page.tenant, user)
     record_sign_in(user)
-    return AppRedirect(provider.authorization_complete(page.tenant, page.auth_request, user))
+    redirect_uri = provider.authorization_complete(page.tenant, page.auth_request, user)
+    events.interaction_completed(tenant=page.tenant, interaction=interaction, user=user,
+                                 application=page.auth_request.client, ip=ratelimit.client_ip(request),
+                                 user_agent=request.headers.get("User-Agent", ""),
+                                 session_id=request.session.session_key or "")
+    return AppRedirect(redirect_uri)
 
 
 def _limited(response, exc):
@@ -210,7 +215,7 @@ def verify(request, page):
     if not form.is_valid():
         return _verify_page(request, page, form, status=400)
     try:
-        outcome, user = flows.code_verify(request, page.tenant, page.settings, code=form.cleaned_data["code"],
+        outcome, user, interaction = flows.code_verify(request, page.tenant, page.settings, code=form.cleaned_data["code"],
                                           ip=ratelimit.client_ip(request))
     except CodeError as exc:
         form.add_error("code", exc.message)
@@ -223,7 +228,7 @@ def verify(request, page):
         return _verify_page(request, page, form, status=403)
     if outcome == "set_password":
         return redirect(page.url("set_password"))
-    return _signed_in(request, page, user)
+    return _signed_in(request, page, user, interaction)
 
 
 @hosted_page
@@ -257,12 +262,12 @@ def set_password(request, page):
                "policy_hint": page.experience.password_policy_hint}
     if request.method == "POST" and form.is_valid():
         try:
-            user = flows.password_set(request, page.tenant, page.settings, password=form.cleaned_data["password"],
+            user, interaction = flows.password_set(request, page.tenant, page.settings, password=form.cleaned_data["password"],
                                       ip=ratelimit.client_ip(request))
         except flows.FlowError as exc:
             form.add_error("password", exc.message)
         else:
-            return _signed_in(request, page, user)
+            return _signed_in(request, page, user, interaction)
     return render_page(request, page, "set_password.html", context, status=400 if form.errors else 200)
 
 
@@ -285,7 +290,7 @@ def register(request, page):
                 form.add_error(None, exc.message)
                 return _limited(_register_page(request, page, form, status=429), exc)
             else:
-                return _signed_in(request, page, user)
+                return _signed_in(request, page, user, flows.REGISTER)
     return _register_page(request, page, form, status=400 if form.errors else 200)
 
 
