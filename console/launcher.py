@@ -215,6 +215,8 @@ def main():
     print(f"\n  Postern is running.\n  Open the console: {seed['console_url']}\n"
           f"  Sign in as:       {seed['admin_username']} / {password}\n"
           f"  Demo tenant:      {seed['endpoint']}  (Bookstore appId {seed['app_id']})\n"
+          f"  Management API:   {seed['management_api_resource']}  (Provisioning appId {seed['m2m_app_id']}"
+          + (f", secret {seed['m2m_app_secret']})\n" if seed["m2m_app_secret"] else ")\n")
           + (f"  SMS sandbox:      {env['POSTERN_SMS_SANDBOX_INBOX_URL']}\n" if "POSTERN_SMS_SANDBOX_INBOX_URL" in env else "")
           + "  Press Ctrl-C to stop.\n", flush=True)
     supervise(children)

@@ -12,7 +12,8 @@ from signin_experience.models import SignInExperience
 
 pytestmark = pytest.mark.django_db
 KEYS = {"console_url", "admin_username", "admin_password", "tenant_id", "endpoint", "app_id", "redirect_uri",
-        "post_logout_redirect_uri", "demo_username", "demo_user_password"}
+        "post_logout_redirect_uri", "demo_username", "demo_user_password", "m2m_app_id", "m2m_app_secret",
+        "management_api_resource"}
 SMS = ["--sms-access-key-id", "AKIDdemo", "--sms-access-key-secret", "demo-secret-123456", "--sms-sdk-app-id",
        "1400000000", "--sms-sign-name", "Postern"]
 
@@ -36,7 +37,20 @@ def test_seed_is_idempotent_and_prints_the_documented_keys(settings):
     second = seed()
     assert second["admin_password"] is None and second["demo_user_password"] is None
     assert (second["tenant_id"], second["app_id"]) == (first["tenant_id"], first["app_id"])
-    assert Application.objects.count() == 1
+    assert second["m2m_app_id"] == first["m2m_app_id"] and second["m2m_app_secret"] is None
+    assert Application.objects.count() == 2
+
+
+def test_the_provisioning_app_gets_a_management_api_token(client):
+    result = seed()
+    assert result["management_api_resource"] == f"{result['endpoint']}/api"
+    response = client.post(f"/t/{result['tenant_id']}/oidc/token", {
+        "grant_type": "client_credentials", "client_id": result["m2m_app_id"],
+        "client_secret": result["m2m_app_secret"], "resource": result["management_api_resource"], "scope": "all"})
+    assert response.status_code == 200 and response.json()["scope"] == "all"
+    listed = client.get(f"/t/{result['tenant_id']}/api/applications",
+                        HTTP_AUTHORIZATION=f"Bearer {response.json()['access_token']}")
+    assert {app["name"] for app in listed.json()} == {"Bookstore", "Provisioning"}
 
 
 def test_sms_options_enable_tencent_and_phone_sign_in():

@@ -21,6 +21,7 @@ from signin_experience.services import experience_update
 ADMIN_USERNAME = "admin"
 TENANT_NAME = "Demo"
 APP_NAME = "Bookstore"
+M2M_APP_NAME = "Provisioning"
 REDIRECT_URI = "com.example.app://callback"
 POST_LOGOUT_REDIRECT_URI = "com.example.app://callback/sign-out"
 DEMO_ORIGINS = ["capacitor://localhost", "http://localhost"]
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         tenant = self.ensure_tenant(admin)
         app = self.ensure_app(tenant, admin)
         demo_user, demo_password = self.ensure_end_user(tenant)
+        m2m_app, m2m_secret = self.ensure_m2m_app(tenant, admin)
         result = {
             "console_url": f"{settings.PUBLIC_URL}/console/",
             "admin_username": admin.username,
@@ -64,6 +66,9 @@ class Command(BaseCommand):
             "post_logout_redirect_uri": POST_LOGOUT_REDIRECT_URI,
             "demo_username": demo_user.username,
             "demo_user_password": demo_password,
+            "m2m_app_id": m2m_app.client_id,
+            "m2m_app_secret": m2m_secret,
+            "management_api_resource": tenant.management_api_indicator,
         }
         result.update(self.ensure_sms(tenant, admin, options))
         if options["json"]:
@@ -97,6 +102,18 @@ class Command(BaseCommand):
                 setattr(app, field, " ".join(values + [wanted]))
         app.save()
         return app
+
+    def ensure_m2m_app(self, tenant, admin):
+        """The machine-to-machine app provisioning scripts use, with full Management API access; its secret only
+        when just created (rotate it in the console to see a new one)."""
+        app = Application.objects.filter(tenant=tenant, name=M2M_APP_NAME, app_type=Application.AppType.M2M).first()
+        if app is None:
+            return application_create(tenant=tenant, name=M2M_APP_NAME, framework="m2m", acting_user=admin,
+                                      management_api_access=Application.ManagementApiAccess.ALL)
+        if app.management_api_access != Application.ManagementApiAccess.ALL:
+            app.management_api_access = Application.ManagementApiAccess.ALL
+            app.save(update_fields=["management_api_access"])
+        return app, None
 
     def ensure_end_user(self, tenant):
         user = User.objects.filter(tenant=tenant, username=DEMO_USERNAME).first()
@@ -157,6 +174,9 @@ class Command(BaseCommand):
             f"  Tenant:    {result['tenant_id']}   endpoint {result['endpoint']}",
             f"  App:       Bookstore   appId {result['app_id']}",
             f"  End user:  {result['demo_username']} / {result['demo_user_password'] or '(set on the first run)'}",
+            f"  M2M app:   Provisioning   appId {result['m2m_app_id']}   secret "
+            + (result["m2m_app_secret"] or "(printed on the first run; rotate it in the console)"),
+            f"  Management API resource: {result['management_api_resource']}",
             "",
         ]
         self.stdout.write("\n".join(lines))
