@@ -61,12 +61,14 @@ from typing import Any
 NODE_DIR = Path(__file__).resolve().parent / "node"
 LOGTO_SCRIPT = NODE_DIR / "logto_flow.mjs"
 OPENID_CLIENT_SCRIPT = NODE_DIR / "openid_client_flow.mjs"
+MANAGEMENT_API_SCRIPT = NODE_DIR / "management_api_flow.mjs"
 
 __all__ = [
     "NODE_DIR",
     "NodeClientError",
     "ensure_node_modules",
     "run_logto_flow",
+    "run_management_api_flow",
     "run_openid_client_flow",
 ]
 
@@ -182,3 +184,8 @@ def run_logto_flow(config: dict, timeout: float = 60) -> dict[str, Any]:
 def run_openid_client_flow(config: dict, timeout: float = 60) -> dict[str, Any]:
     """The same flow with openid-client 6 (strict RP, signature checks on)."""
     return _run(OPENID_CLIENT_SCRIPT, config, timeout)
+
+
+def run_management_api_flow(config: dict, timeout: float = 60) -> dict[str, Any]:
+    """Management API calls with @logto/api's createManagementApi (see management_api_flow.mjs)."""
+    return _run(MANAGEMENT_API_SCRIPT, config, timeout)
