@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # OIDC API endpoints (JSON, no cookies) skip the layers below; see the module.
     "console.oidc.middleware.OidcApiMiddleware",
+    # Management API paths answer JSON even for a route or method the API does not have.
+    "management_api.middleware.ApiJsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
