@@ -6,6 +6,7 @@
   (b) the SMS-code pipeline through the hosted send-code endpoint — bench/sms_pipeline.py
   (c) console list pages with 10,000 rows — bench/console_pages.py
   (e) the SMS dashboard at 100,000 and 1,000,000 message rows — bench/sms_dashboard.py
+  (f) the Management API at 10,000 users, beside the console's users page; token + first call — bench/management_api.py
 
 Prints tables and writes everything to data/bench/<timestamp>.json (POSTERN_BENCH_DATA_DIR overrides the folder).
 Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); `make bench` provides them like `make test` does.
@@ -113,7 +114,7 @@ def run_console():
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["oidc", "sqlite", "sms", "console", "dashboard"], action="append",
+    parser.add_argument("--only", choices=["oidc", "sqlite", "sms", "console", "dashboard", "api"], action="append",
                         help="run only these sections (repeatable); default: all")
     parser.add_argument("--duration", type=float, default=3.0, help="timed seconds per OIDC run (default 3)")
     parser.add_argument("--warmup", type=float, default=0.5, help="untimed seconds before each OIDC run")
@@ -125,7 +126,7 @@ def main(argv=None):
     parser.add_argument("--sms-users", type=int, default=10, help="concurrent people asking for codes (default 10)")
     parser.add_argument("--sms-latency-ms", type=int, default=100, help="emulator latency (default 100)")
     args = parser.parse_args(argv)
-    sections = args.only or ["oidc", "sqlite", "sms", "console", "dashboard"]
+    sections = args.only or ["oidc", "sqlite", "sms", "console", "dashboard", "api"]
     started = time.monotonic()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out_dir = data_dir()
@@ -208,6 +209,27 @@ def main(argv=None):
         except Exception as exc:  # noqa: BLE001
             failures.append(f"dashboard: {exc}")
             print(f"  Dashboard section failed: {exc}")
+
+    if "api" in sections:
+        print("\n(f) Management API at 10,000 users (in-process test client, PostgreSQL, p50 of 25 requests), "
+              "beside the console's users page")
+        try:
+            done = subprocess.run([PY, "-m", "bench.management_api"], cwd=ROOT, env=dict(os.environ),
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr[-4000:])
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            report["sections"]["api"] = result
+            rows = [[f"GET /api/users ({name})", fmt(cell["p50_ms"]), fmt(cell["max_ms"]), cell["queries"]]
+                    for name, cell in result["api"].items()]
+            page = result["console_users_page"]
+            rows.append(["console users page (anchor)", fmt(page["p50_ms"]), fmt(page["max_ms"]), page["queries"]])
+            print(table(["request", "p50 ms", "max ms", "queries"], rows))
+            print(f"  token (client credentials, JWT): p50 {fmt(result['token_ms_p50'])} ms; first call with it: "
+                  f"p50 {fmt(result['first_call_ms_p50'])} ms")
+        except Exception as exc:  # noqa: BLE001
+            failures.append(f"api: {exc}")
+            print(f"  Management API section failed: {exc}")
 
     report["seconds"] = round(time.monotonic() - started, 1)
     report["failures"] = failures
