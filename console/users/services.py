@@ -29,10 +29,18 @@ def _clean_identifiers(tenant, *, username, email, phone, exclude=None):
              "phone": _("Another user of this tenant already has this phone number.")}
     for field, message in taken.items():
         if cleaned.get(field) and existing.filter(**{field: cleaned[field]}).exists():
-            errors[field] = message
+            errors[field] = ValidationError(message, code="taken")
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _check_password(password, user):
+    """A password an admin chose for `user`, checked by the configured validators (errors on `password`)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
 
 
 @transaction.atomic
@@ -40,10 +48,7 @@ def end_user_create(*, tenant, acting_user, username="", email="", phone="", nam
     fields = _clean_identifiers(tenant, username=username, email=email, phone=phone)
     user = User(tenant=tenant, name=name or "", **fields)
     if password:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from None
+        _check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -103,6 +108,20 @@ def end_user_password_reset(*, user, acting_user, sign_out_everywhere=True):
     audit_record(tenant=user.tenant, actor=acting_user, action="user.password_reset", target=user,
                  changes={"password": "(reset)", "signed_out_everywhere": sign_out_everywhere})
     return password
+
+
+@transaction.atomic
+def end_user_password_set(*, user, password, acting_user, sign_out_everywhere=True):
+    """Set a password an admin chose (the Management API's `PATCH /users/{id}/password`), checked as
+    end_user_create checks one; like a reset, it signs the user out everywhere by default."""
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    if sign_out_everywhere:
+        _end_sessions_and_tokens(user)
+    audit_record(tenant=user.tenant, actor=acting_user, action="user.password_set", target=user,
+                 changes={"password": "(set)", "signed_out_everywhere": sign_out_everywhere})
+    return user
 
 
 @transaction.atomic
