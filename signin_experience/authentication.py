@@ -3,7 +3,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 from django.utils import timezone
 
-from console import ratelimit
+from console import events, ratelimit
 from console.accounts.models import User
 from console.phone import InvalidPhone, normalize_phone
 
@@ -45,7 +45,7 @@ def _password_matches(user, password):
     return user
 
 
-def password_sign_in(*, tenant, identifier, password, allowed, ip):
+def password_sign_in(*, tenant, identifier, password, allowed, ip, application=None, user_agent=""):
     """The user when the password is right and the account active, None otherwise; raises ratelimit.RateLimited.
 
     The limits (console.ratelimit RATES "signin_password_failed") are checked before the password is hashed, so a
@@ -58,6 +58,10 @@ def password_sign_in(*, tenant, identifier, password, allowed, ip):
     ratelimit.consume(action="signin_password_failed", dry_run=True, **values)
     signed_in = _password_matches(user, password)
     if signed_in is None:
+        # Told before it is counted, so the refusal that crosses a limit is on record too. Attempts a limit
+        # already refuses are not: they are what an attacker can repeat at no cost.
+        events.sign_in_failed(tenant=tenant, user=user, application=application, ip=ip, user_agent=user_agent,
+                              method=events.BY_PASSWORD, error_code="session.invalid_credentials")
         ratelimit.consume(action="signin_password_failed", **values)
     return signed_in
 

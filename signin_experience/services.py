@@ -39,5 +39,5 @@ def experience_update(*, tenant, acting_user, settings, has_sms_connector):
     diff = changed_fields(before, settings)
     if diff:
         audit_record(tenant=tenant, actor=acting_user, action="sign_in_experience.update", target=tenant,
-                     changes={key: "(changed)" for key in diff})
+                     changes=diff)
     return experience

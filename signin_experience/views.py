@@ -103,14 +103,14 @@ def hosted_page(view):
     return wrapper
 
 
-def _signed_in(request, page, user, interaction=flows.SIGN_IN):
+def _signed_in(request, page, user, interaction, method):
     tenant_session_start(request, page.tenant, user)
     record_sign_in(user)
     redirect_uri = provider.authorization_complete(page.tenant, page.auth_request, user)
     events.interaction_completed(tenant=page.tenant, interaction=interaction, user=user,
                                  application=page.auth_request.client, ip=ratelimit.client_ip(request),
                                  user_agent=request.headers.get("User-Agent", ""),
-                                 session_id=request.session.session_key or "")
+                                 session_id=request.session.session_key or "", method=method)
     return AppRedirect(redirect_uri)
 
 
@@ -144,14 +144,15 @@ def sign_in(request, page):
     try:
         user = password_sign_in(tenant=page.tenant, identifier=form.cleaned_data["identifier"].strip(),
                                 password=form.cleaned_data["password"], allowed=page.experience.password_identifiers,
-                                ip=ratelimit.client_ip(request))
+                                ip=ratelimit.client_ip(request), application=page.auth_request.client,
+                                user_agent=request.headers.get("User-Agent", ""))
     except ratelimit.RateLimited as exc:
         form.add_error(None, exc.message)
         return _sign_in_page(request, page, password_form=form, status=429, retry_after=exc.retry_after)
     if user is None:
         form.add_error(None, _("The account or password is incorrect."))
         return _sign_in_page(request, page, password_form=form, status=400)
-    return _signed_in(request, page, user)
+    return _signed_in(request, page, user, flows.SIGN_IN, events.BY_PASSWORD)
 
 
 def _terms_missing(page, form):
@@ -228,7 +229,7 @@ def verify(request, page):
         return _verify_page(request, page, form, status=403)
     if outcome == "set_password":
         return redirect(page.url("set_password"))
-    return _signed_in(request, page, user, interaction)
+    return _signed_in(request, page, user, interaction, events.BY_CODE)
 
 
 @hosted_page
@@ -267,7 +268,7 @@ def set_password(request, page):
         except flows.FlowError as exc:
             form.add_error("password", exc.message)
         else:
-            return _signed_in(request, page, user, interaction)
+            return _signed_in(request, page, user, interaction, events.BY_CODE)
     return render_page(request, page, "set_password.html", context, status=400 if form.errors else 200)
 
 
@@ -290,7 +291,7 @@ def register(request, page):
                 form.add_error(None, exc.message)
                 return _limited(_register_page(request, page, form, status=429), exc)
             else:
-                return _signed_in(request, page, user, flows.REGISTER)
+                return _signed_in(request, page, user, flows.REGISTER, events.BY_PASSWORD)
     return _register_page(request, page, form, status=400 if form.errors else 200)
 
 

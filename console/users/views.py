@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from console.audit import presentation as audit_presentation, selectors as audit_selectors
 from console.forms import submit
 from console.secret_pages import shows_secret
 from console.tenants.access import tenant_view
@@ -12,6 +13,7 @@ from console.users import selectors, services
 from console.users.forms import EndUserCreateForm, EndUserForm, PasswordResetForm
 
 NEW_PASSWORD_SESSION_KEY = "console_user_new_password"
+RECENT_ACTIVITY = 10
 
 
 @tenant_view
@@ -44,6 +46,7 @@ def user_detail(request, tenant, user_id):
     return render(request, "users/detail.html", {
         "tenant": tenant, "end_user": user, "form": form, "password_reset_form": PasswordResetForm(),
         "new_password": new_password["password"] if new_password and new_password["uid"] == user.uid else None,
+        "activity": audit_presentation.activity_rows(audit_selectors.activity_for_user(user, RECENT_ACTIVITY)),
     }, status=400 if form.errors else 200)
 
 

@@ -1,7 +1,9 @@
 """Every router of the Management API, with the prefix it is mounted at (Logto's paths under `/api`)."""
 from management_api.routers import applications, status
+from management_api.routers import logs
 
 ROUTERS = [
     ("", status.router),
     ("/applications", applications.router),
+    ("", logs.router),
 ]
