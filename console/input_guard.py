@@ -13,6 +13,7 @@ from django.http import HttpResponseBadRequest, JsonResponse
 NUL = "\x00"
 MESSAGE = "The request contains a NUL character, which is never valid here."
 _OIDC_PATH = re.compile(r"^/t/[^/]*/oidc/")
+_MANAGEMENT_API_PATH = re.compile(r"^/t/[^/]*/api/")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -46,7 +47,8 @@ def _basic_credentials_have_nul(header):
 
 
 class RefuseNulMiddleware:
-    """OIDC endpoints answer an OAuth error (RFC 6749 §5.2); every other page a plain 400."""
+    """OIDC endpoints answer an OAuth error (RFC 6749 §5.2), the Management API Logto's error shape; every other
+    page a plain 400."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -55,6 +57,10 @@ class RefuseNulMiddleware:
         if request_has_nul(request):
             if _OIDC_PATH.match(request.path_info):
                 response = JsonResponse({"error": "invalid_request", "error_description": MESSAGE}, status=400)
+                response["Cache-Control"] = "no-store"
+                return response
+            if _MANAGEMENT_API_PATH.match(request.path_info):
+                response = JsonResponse({"code": "guard.invalid_input", "message": MESSAGE}, status=400)
                 response["Cache-Control"] = "no-store"
                 return response
             return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")

@@ -25,6 +25,11 @@ def not_found(entity="entity"):
     return ApiError(404, "entity.not_exists", f"The {entity} does not exist.")
 
 
+def not_found_with_id(entity, entity_id):
+    """Logto's answer for an unknown id in the path (its `findById`): 404 `entity.not_exists_with_id`."""
+    return ApiError(404, "entity.not_exists_with_id", f"The {entity} with ID `{entity_id}` does not exist.")
+
+
 def error_response(status, code, message, data=None, headers=None):
     body = {"code": code, "message": message}
     if data is not None:

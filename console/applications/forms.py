@@ -5,18 +5,20 @@ from console.applications.frameworks import FRAMEWORKS
 from console.applications.models import Application
 
 URI_HELP = _("One per line.")
+NAME_MAX_LENGTH = Application._meta.get_field("name").max_length
+DESCRIPTION_MAX_LENGTH = Application.DESCRIPTION_MAX_LENGTH
 
 
 class ApplicationCreateForm(forms.Form):
     framework = forms.ChoiceField(choices=[(f.slug, f.name) for f in FRAMEWORKS], widget=forms.HiddenInput)
-    name = forms.CharField(label=_("Application name"), max_length=255)
-    description = forms.CharField(label=_("Description"), required=False, max_length=2000,
+    name = forms.CharField(label=_("Application name"), max_length=NAME_MAX_LENGTH)
+    description = forms.CharField(label=_("Description"), required=False, max_length=DESCRIPTION_MAX_LENGTH,
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ApplicationSettingsForm(forms.Form):
-    name = forms.CharField(label=_("Application name"), max_length=255)
-    description = forms.CharField(label=_("Description"), required=False, max_length=2000,
+    name = forms.CharField(label=_("Application name"), max_length=NAME_MAX_LENGTH)
+    description = forms.CharField(label=_("Description"), required=False, max_length=DESCRIPTION_MAX_LENGTH,
                                   widget=forms.Textarea(attrs={"rows": 2}))
     redirect_uris = forms.CharField(label=_("Redirect URIs"), required=False, help_text=URI_HELP,
                                      widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}))

@@ -1,4 +1,6 @@
 """Applications: django-oauth-toolkit's Application swapped in with a tenant and Logto's app types."""
+import hashlib
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import AbstractApplication
@@ -20,6 +22,7 @@ class Application(AbstractApplication):
         READ = "read", _("Read-only")
 
     PUBLIC_TYPES = (AppType.NATIVE, AppType.SPA)
+    DESCRIPTION_MAX_LENGTH = 2000
 
     client_id = models.CharField(max_length=100, unique=True, default=ids.app_id, db_index=True)
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="applications")
@@ -79,3 +82,30 @@ class Application(AbstractApplication):
         from console.oidc.keys import current_signing_jwk
 
         return current_signing_jwk(self.tenant_id)
+
+
+class ApplicationSecret(models.Model):
+    """A named extra client secret of a confidential app (Logto's application secrets, added through the
+    Management API), accepted by client authentication beside the app's primary secret until it expires.
+
+    Only a SHA-256 checksum of the value is kept, as for tokens: the value is random and long, so a fast checksum
+    is enough and lets client authentication find it with one indexed lookup. The value is shown once.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="named_secrets")
+    name = models.CharField(max_length=256)
+    checksum = models.CharField(max_length=64, unique=True)
+    last4 = models.CharField(max_length=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "name"], name="unique_application_secret_name")]
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def checksum_of(value):
+        return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()

@@ -117,7 +117,8 @@ def validate_redirect_uri_list(uris, app_type):
 def validate_origin(origin):
     if not isinstance(origin, str) or not origin:
         raise ValidationError(_("An origin cannot be empty."), code="invalid_origin")
-    if len(origin) > 255 or any(ch.isspace() for ch in origin) or "*" in origin:
+    if (len(origin) > 255 or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in origin)
+            or "*" in origin):
         raise _invalid(origin[:255], _("an origin is scheme://host[:port], without spaces or wildcards."))
     parts = _split(origin)
     scheme = parts.scheme.lower()

@@ -1,7 +1,9 @@
 """Reads on applications, always inside one tenant."""
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from console.applications.models import Application
+from console.applications.models import Application, ApplicationSecret
 
 
 def applications_for_tenant(tenant):
@@ -12,6 +14,24 @@ def applications_for_tenant(tenant):
 
 def application_for_tenant(tenant, app_id):
     return get_object_or_404(Application.objects.select_related("tenant"), tenant=tenant, client_id=app_id)
+
+
+def named_secrets_of(application):
+    return application.named_secrets.all()
+
+
+def named_secret_of(application, name):
+    """The app's named secret called `name`, or None."""
+    return application.named_secrets.filter(name=name).first()
+
+
+def named_secret_accepts(application, presented):
+    """Whether `presented` is one of the app's named secrets that has not expired."""
+    if not presented:
+        return False
+    live = Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    return ApplicationSecret.objects.filter(live, application=application,
+                                            checksum=ApplicationSecret.checksum_of(presented)).exists()
 
 
 def endpoints_for(tenant):

@@ -4,8 +4,10 @@ Every grant (authorization_code, refresh_token, client_credentials) and the auth
 oauthlib and this class, on SQLite and PostgreSQL alike. Where oauthlib asks the same question several times
 the answer is read once per request (the grant, the client) and kept on the oauthlib request.
 """
+import base64
 import json
 from datetime import timedelta
+from urllib.parse import unquote_plus
 
 from django.db.models import F
 from django.utils import timezone
@@ -14,6 +16,7 @@ from oauth2_provider.models import (get_access_token_model, get_grant_model, get
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
+from console.applications.selectors import named_secret_accepts
 from console.oidc import gate, resources, reuse
 from console.oidc.claims import SUPPORTED_CLAIMS, claims_for
 
@@ -51,6 +54,34 @@ class TenantValidator(OAuth2Validator):
         # (a 500): such a header carries no Basic credentials, so the client is simply not authenticated.
         auth_string = super()._extract_basic_auth(request)
         return auth_string if auth_string is None or auth_string.isascii() else None
+
+    def authenticate_client(self, request, *args, **kwargs):
+        # A confidential app authenticates with its primary secret (django-oauth-toolkit checks that one) or with
+        # one of its named secrets that has not expired (the Management API's application secrets).
+        if super().authenticate_client(request, *args, **kwargs):
+            return True
+        for client_id, secret in self._presented_credentials(request):
+            client = self._load_application(client_id, request)
+            if (client is not None and client.client_type == client.CLIENT_CONFIDENTIAL
+                    and named_secret_accepts(client, secret)):
+                return True
+        return False
+
+    def _presented_credentials(self, request):
+        """(client_id, client_secret) pairs of the request, HTTP Basic first, read as django-oauth-toolkit reads
+        them."""
+        pairs = []
+        auth_string = self._extract_basic_auth(request)
+        if auth_string:
+            try:
+                client_id, secret = map(unquote_plus, base64.b64decode(auth_string).decode().split(":", 1))
+            except ValueError:  # not base64, not UTF-8, or no colon: no Basic credentials
+                pass
+            else:
+                pairs.append((client_id, secret))
+        if getattr(request, "client_id", None) and getattr(request, "client_secret", None):
+            pairs.append((request.client_id, request.client_secret))
+        return pairs
 
     def is_pkce_required(self, client_id, request):
         client = request.client or self._load_application(client_id, request)

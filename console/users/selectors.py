@@ -19,5 +19,10 @@ def end_users_for_tenant(tenant, search=""):
     return users
 
 
+def end_users_in(tenant):
+    """Every end user of the tenant with every field (the Management API shows them all), newest first."""
+    return User.objects.filter(tenant=tenant).order_by("-created_at", "-id")
+
+
 def end_user_for_tenant(tenant, user_id):
     return get_object_or_404(User, tenant=tenant, uid=user_id)
