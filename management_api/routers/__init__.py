@@ -1,9 +1,11 @@
 """Every router of the Management API, with the prefix it is mounted at (Logto's paths under `/api`)."""
 from management_api.routers import applications, status
 from management_api.routers import logs
+from management_api.routers import users
 
 ROUTERS = [
     ("", status.router),
     ("/applications", applications.router),
+    ("/users", users.router),
     ("", logs.router),
 ]
