@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone as dt_timezone
 
-from django.db.models import CharField, F, Q, Value
+from django.db import connection
+from django.db.models import CharField, Count, F, Q, Value
 
 from connectors.models import SmsMessage
 from console.accounts.models import User
@@ -111,11 +112,17 @@ def _sources(tenant, filters):
 
 
 def logs_count(tenant, filters, *, capped=False):
-    """(total, capped?) of the entries matching `filters`."""
-    total = 0
-    for queryset in _sources(tenant, filters).values():
-        total += queryset.order_by()[:COUNT_CAP + 1].count() if capped else queryset.count()
-    if capped and total > COUNT_CAP:
+    """(total, capped?) of the entries matching `filters`: one query of a count per table, or with `capped`, a
+    count per table that stops past the cap."""
+    sources = _sources(tenant, filters)
+    if not capped:
+        counts = [queryset.order_by().annotate(source=Value(name, output_field=CharField())).values("source")
+                  .annotate(n=Count("id")).values_list("n", flat=True) for name, queryset in sources.items()]
+        if not counts:
+            return 0, False
+        return sum(counts[0].union(*counts[1:], all=True) if len(counts) > 1 else counts[0]), False
+    total = sum(queryset.order_by()[:COUNT_CAP + 1].count() for queryset in sources.values())
+    if total > COUNT_CAP:
         return COUNT_CAP + 1, True
     return total, False
 
@@ -123,13 +130,24 @@ def logs_count(tenant, filters, *, capped=False):
 def logs_page(tenant, filters, *, offset, limit):
     """The entries from `offset`, newest first, as Logto log dicts: one query for the page's (source, id)
     pairs over the three tables, then one per source present on the page."""
-    keyed = [queryset.order_by().annotate(source=Value(name, output_field=CharField()), row_id=F("id"))
+    parts = [queryset.annotate(source=Value(name, output_field=CharField()), row_id=F("id"))
              .values_list("created_at", "source", "row_id")
              for name, queryset in _sources(tenant, filters).items()]
-    if not keyed:
+    if not parts:
         return []
-    union = keyed[0].union(*keyed[1:], all=True) if len(keyed) > 1 else keyed[0]
-    picked = list(union.order_by("-created_at", "-source", "-row_id")[offset:offset + limit])
+    newest_first = ("-created_at", "-source", "-row_id")
+    if len(parts) == 1:
+        ordered = parts[0].order_by(*newest_first)
+    elif connection.features.supports_slicing_ordering_in_compound:
+        # Each table gives only its newest offset + limit rows (a range of its tenant-and-time index), so the
+        # union sorts those instead of every row of the tenant. SQLite cannot limit the parts of a compound query;
+        # there it sorts them all.
+        ordered = parts[0].order_by("-created_at", "-id")[:offset + limit].union(
+            *(part.order_by("-created_at", "-id")[:offset + limit] for part in parts[1:]), all=True,
+        ).order_by(*newest_first)
+    else:
+        ordered = parts[0].order_by().union(*(part.order_by() for part in parts[1:]), all=True).order_by(*newest_first)
+    picked = list(ordered[offset:offset + limit])
     rows = {}
     for name in {source for _created, source, _id in picked}:
         ids = [row_id for _created, source, row_id in picked if source == name]

@@ -1,14 +1,12 @@
 """GET /api/logs (Logto's shape over admin changes, end-user activity and SMS sends) and GET /api/audit-logs."""
 import json
 import time
+from urllib.parse import urlencode
 
 import pytest
 
-from console.applications.services import application_update
 from console.audit.models import ActivityEntry
 from signin_experience.selectors import experience_for
-from urllib.parse import urlencode
-
 from tests.conftest import PASSWORD
 from tests.oidc.flows import authorize_params, pkce_pair
 
@@ -34,6 +32,9 @@ def logs(mapi, query="", **kwargs):
 
 def test_a_hosted_sign_in_and_a_refused_password_are_logged_with_the_user(client, mapi, bookstore, make_end_user):
     reader = make_end_user(mapi.tenant, username="reader")
+    make_end_user(mapi.tenant, username="writer")
+    assert hosted_sign_in(client, mapi.tenant, bookstore, "writer").status_code == 302
+    client.cookies.clear()
     assert hosted_sign_in(client, mapi.tenant, bookstore, "reader",
                           HTTP_USER_AGENT="Bookstore/1.0", REMOTE_ADDR="203.0.113.7").status_code == 302
     assert hosted_sign_in(client, mapi.tenant, bookstore, "reader", password="not it").status_code == 400
@@ -57,9 +58,7 @@ def test_a_hosted_sign_in_and_a_refused_password_are_logged_with_the_user(client
 
 
 def test_an_admin_change_through_the_api_names_the_app_as_actor(mapi, bookstore):
-    application_update(application=bookstore, acting_user=mapi.app, name="Bookstore 2", description="",
-                       redirect_uris=bookstore.redirect_uri_list, post_logout_redirect_uris=[],
-                       allowed_origins=[], refresh_token_ttl_days=None)
+    assert mapi.call("PATCH", f"/applications/{bookstore.client_id}", {"name": "Bookstore 2"})[0] == 200
     body, _ = logs(mapi, "?logKey=Postern.Audit.application.update")
     assert len(body) == 1
     payload = body[0]["payload"]
@@ -117,12 +116,14 @@ def tencent_connector_of(emulator_config):
 def test_one_list_over_the_sources_newest_first_with_filters_and_paging(client, mapi, bookstore, make_end_user):
     reader = make_end_user(mapi.tenant, username="reader")
     writer = make_end_user(mapi.tenant, username="writer")
-    hosted_sign_in(client, mapi.tenant, bookstore, "reader")
-    client.cookies.clear()
-    hosted_sign_in(client, mapi.tenant, bookstore, "writer")
+    for round_ in range(3):  # both sources longer than a page, interleaved in time
+        hosted_sign_in(client, mapi.tenant, bookstore, "reader")
+        assert mapi.call("PATCH", f"/users/{reader.uid}", {"name": f"Reader {round_}"})[0] == 200
+        client.cookies.clear()
+        hosted_sign_in(client, mapi.tenant, bookstore, "writer")
     everything, response = logs(mapi)
     total = int(response["Total-Number"])
-    assert total == len(everything) >= 4  # the app's creation and its audit entries, two sign-ins
+    assert total == len(everything) >= 11  # two apps created, three renames, six sign-ins
     assert [e["createdAt"] for e in everything] == sorted((e["createdAt"] for e in everything), reverse=True)
     assert {e["id"].split("-")[0] for e in everything} == {"audit", "activity"}
     assert everything[0]["payload"]["userId"] == writer.uid
@@ -207,3 +208,27 @@ def test_a_deleted_user_is_still_named_by_their_activity(client, mapi, bookstore
     assert [e["key"] for e in body] == ["Postern.Audit.user.delete", "Interaction.SignIn.Submit"]
     assert ActivityEntry.objects.get(user_uid=uid).user is None
     assert time.time() * 1000 >= body[0]["createdAt"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_phone_registration_by_code_is_logged_with_its_method_and_its_sms(client, mapi, bookstore,
+                                                                            tencent_connector_of, sms_emulator,
+                                                                            celery_worker):
+    from tests.signin_experience.test_phone_flows import code_from_emulator, send_code, verify
+
+    tencent_connector_of(mapi.tenant, mapi.owner)
+    experience = experience_for(mapi.tenant)
+    experience.sign_up = {"identifiers": ["phone"], "password": False, "verify": True}
+    experience.sign_in = {"methods": [
+        {"identifier": "phone", "password": False, "verificationCode": True, "isPasswordPrimary": False}]}
+    experience.save()
+    assert send_code(client, mapi.tenant, bookstore, PHONE).status_code == 302
+    code, _template = code_from_emulator(sms_emulator, PHONE)
+    assert verify(client, mapi.tenant, bookstore, code).status_code == 302
+
+    body, _ = logs(mapi, f"?applicationId={bookstore.client_id}&logKey=Interaction.Register.Submit")
+    assert len(body) == 1 and body[0]["payload"]["method"] == "VerificationCode"
+    uid = body[0]["payload"]["userId"]
+    mine = logs(mapi, f"?userId={uid}")[0]
+    assert [e["key"] for e in mine] == ["Interaction.Register.Submit", "Postern.Sms.Send"]
+    assert mine[1]["payload"]["sms"]["purpose"] == "Register" and code not in json.dumps(mine)
