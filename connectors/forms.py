@@ -7,6 +7,7 @@ from typing import Any
 import phonenumbers
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from connectors.models import SmsMessage
@@ -81,9 +82,7 @@ class ConnectorForm(forms.Form):
         text = self.cleaned_data["config"].strip()
         if not text:
             return {}
-        if json_depth(text) > MAX_CONFIG_DEPTH:
-            raise ValidationError(_("The config nests more than %(depth)d levels of braces and brackets.")
-                                  % {"depth": MAX_CONFIG_DEPTH})
+        check_config_text(text)
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -161,6 +160,15 @@ def _for_display(provider: SmsProvider, config: dict[str, Any]) -> dict[str, Any
 
 def _pretty(config: dict[str, Any]) -> str:
     return json.dumps(config, indent=2, ensure_ascii=False)
+
+
+def check_config_text(text: str) -> None:
+    """The bounds on a config's JSON text, checked before it is parsed or walked: its length and how deep it nests.
+    The console form and the Management API both ask this."""
+    MaxLengthValidator(MAX_CONFIG_CHARS)(text)
+    if json_depth(text) > MAX_CONFIG_DEPTH:
+        raise ValidationError(_("The config nests more than %(depth)d levels of braces and brackets.")
+                              % {"depth": MAX_CONFIG_DEPTH})
 
 
 def json_depth(text: str) -> int:

@@ -60,6 +60,11 @@ def provider_or_none(key: str | None) -> SmsProvider | None:
         return None
 
 
+def provider_for_factory(factory_id: str | None) -> SmsProvider | None:
+    """The provider Logto's Management API names by its connector factory id (`tencent-short-message-service`)."""
+    return next((provider for provider in registry.all() if provider.factory_id == factory_id), None)
+
+
 def connector_secrets(connector: Connector) -> dict[str, str]:
     """The decrypted secret fields; raises ValueError when POSTERN_ENCRYPTION_KEY cannot decrypt them."""
     if not connector.secrets_encrypted:

@@ -310,7 +310,9 @@ def _routing(provider: SmsProvider, config: dict[str, Any], phone_e164: str, usa
 
 
 def _count_test_send(tenant, acting_user) -> None:
-    for key in (f"sms-test:admin:{acting_user.pk}", f"sms-test:tenant:{tenant.pk}"):
+    # An admin and a Management API app may share a primary key: each kind counts in its own bucket.
+    sender = f"{acting_user._meta.label_lower}:{acting_user.pk}"
+    for key in (f"sms-test:sender:{sender}", f"sms-test:tenant:{tenant.pk}"):
         verdict = ratelimit.hit(key, limit=TEST_SEND_LIMIT, window=TEST_SEND_WINDOW_SECONDS)
         if not verdict.allowed:
             raise TestSendRateLimited(verdict.retry_after)

@@ -1,14 +1,15 @@
 """The Management API of a tenant, at `<endpoint>/api/…`, in Logto's paths and JSON shapes (django-ninja).
 
-One transaction per call; every write goes through the console's service functions with the calling app as the
-audit log's actor. The OpenAPI 3 document is served at `<endpoint>/api/swagger.json`, as Logto serves its own.
+One transaction per call (the few exceptions: management_api.transactions); every write goes through the console's
+service functions with the calling app as the audit log's actor. The OpenAPI 3 document is served at
+`<endpoint>/api/swagger.json`, as Logto serves its own.
 """
-from django.db import transaction
 from django.http import JsonResponse
 from ninja import NinjaAPI
 
 from management_api import errors
 from management_api.auth import ManagementApiAuth, request_tenant
+from management_api.transactions import one_transaction
 
 api = NinjaAPI(
     title="Postern Management API",
@@ -22,7 +23,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 errors.install(api)
-api.add_decorator(transaction.atomic)
+api.add_decorator(one_transaction)
 
 
 def _register_routers():

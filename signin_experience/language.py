@@ -11,6 +11,16 @@ def _supported(tag):
     return {"en": "en", "zh": "zh-hans"}.get(base)
 
 
+# A tenant's fallback language as stored (the console's choices), by our language code.
+FALLBACK_LANGUAGES = {"en": "en", "zh-hans": "zh-Hans"}
+
+
+def fallback_language_for(tag):
+    """The stored fallback language for a BCP 47 tag (`zh-CN` → `zh-Hans`), or None when the hosted page does not
+    speak it."""
+    return FALLBACK_LANGUAGES.get(_supported(tag))
+
+
 def hosted_page_language(request, query, settings):
     for tag in (parse_qs(query).get("ui_locales", [""])[0]).split():
         if _supported(tag):

@@ -197,7 +197,10 @@ class SmsProvider:
     """Base class for SMS providers, in the spirit of Django's mail backends: stateless, one method that sends."""
 
     key: ClassVar[str]
+    # Logto's id for the same provider's connector factory (its Management API's `connectorId`).
+    factory_id: ClassVar[str]
     name: ClassVar[str]
+    description: ClassVar[str] = ""
     guide: ClassVar[str]
     config_fields: ClassVar[tuple[ConfigField, ...]]
     # Provider-specific wording of the fixes, by class and, more specific still, by error code.
@@ -279,13 +282,19 @@ UNSTORABLE_TEXT = "Contains characters that cannot be stored: a NUL (\\u0000) or
 
 
 def has_unstorable_text(value: Any) -> bool:
-    """True when a string anywhere in the value holds NUL or a lone surrogate (PostgreSQL and UTF-8 refuse them)."""
-    if isinstance(value, str):
-        return "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value)
-    if isinstance(value, dict):
-        return any(has_unstorable_text(key) or has_unstorable_text(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(has_unstorable_text(item) for item in value)
+    """True when a string anywhere in the value holds NUL or a lone surrogate (PostgreSQL and UTF-8 refuse them).
+    Walked without recursion, so a value nested as deep as the JSON parser allows is answered too."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item or any("\ud800" <= char <= "\udfff" for char in item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 

@@ -174,7 +174,9 @@ def _template_fields() -> tuple[ConfigField, ...]:
 
 class TencentSmsProvider(SmsProvider):
     key = "tencent"
+    factory_id = "tencent-short-message-service"
     name = "Tencent Cloud SMS"
+    description = "Verification codes by SMS through Tencent Cloud, to Mainland China and international numbers."
     guide = GUIDE
     config_fields = (
         ConfigField(
