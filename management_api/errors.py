@@ -90,7 +90,9 @@ def install(api):
 
     @api.exception_handler(HttpError)
     def _http(request, exc):
-        return error_response(exc.status_code, "request.invalid", str(exc))
+        # django-ninja's own refusals: a body that is not JSON (400) is invalid input, as Logto names it.
+        code = "guard.invalid_input" if exc.status_code == 400 else "request.invalid"
+        return error_response(exc.status_code, code, str(exc))
 
     @api.exception_handler(RateLimited)
     def _rate_limited(request, exc):

@@ -2,11 +2,15 @@
 
 The URL conf is walked: a new tenant URL fails this test until it has a request below that carries A's things."""
 import base64
+import re
 from urllib.parse import urlencode
 
 import pytest
 from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
 
+from console.accounts.models import User
+from console.applications.models import Application
+from console.audit.models import AuditEntry
 from tests.oidc.flows import authorize_params, get_code, pkce_pair, tokens_for
 from tests.urlconf import routes
 
@@ -23,13 +27,20 @@ def a(settings, make_admin, make_tenant, make_app, make_end_user, client):
     web = make_app(tenant, owner, framework="django", name="Web", redirect_uris=["https://web.example/cb"],
                    post_logout_redirect_uris=["https://web.example/out"])
     make_end_user(tenant, username="reader")
+    provisioning = make_app(tenant, owner, framework="m2m", name="Provisioning", redirect_uris=None,
+                            post_logout_redirect_uris=None, management_api_access="all")
+    api_token = client.post(f"/t/{tenant.id}/oidc/token", {
+        "grant_type": "client_credentials", "client_id": provisioning.client_id,
+        "client_secret": provisioning.plaintext_secret, "resource": tenant.management_api_indicator,
+        "scope": "all"}).json()["access_token"]
+    end_user = User.objects.get(tenant=tenant, username="reader")
     tokens = tokens_for(client, tenant, app)  # also leaves a tenant A session in `client`
     code, verifier = get_code(client, tenant, app)
     _verifier, challenge = pkce_pair()
     stash = client.get(f"/t/{tenant.id}/oidc/auth?" + urlencode(authorize_params(app, challenge, prompt="login")))
     stash_id = stash["Location"].split("authz=")[1]
     return {"tenant": tenant, "app": app, "web": web, "tokens": tokens, "code": code, "verifier": verifier,
-            "stash_id": stash_id,
+            "stash_id": stash_id, "api_token": api_token, "end_user": end_user,
             "basic": "Basic " + base64.b64encode(f"{web.client_id}:{web.plaintext_secret}".encode()).decode()}
 
 
@@ -61,22 +72,39 @@ def _requests(a):
     }
 
 
+def _api_requests(a, route):
+    """A Management API route: every method with tenant A's Management API token, its path naming A's objects."""
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {a['api_token']}", "content_type": "application/json"}
+    return [(method, {}, headers) for method in ("get", "post", "patch", "delete")]
+
+
+def _api_url(a, tenant, route):
+    ids = {"id": a["app"].client_id, "applicationId": a["app"].client_id, "userId": a["end_user"].uid}
+    return f"/t/{tenant.id}/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids.get(m.group(1), "default")), route)
+
+
 def _snapshot(client, a):
     return (sorted(Grant.objects.values_list("code", flat=True)),
             sorted(AccessToken.objects.values_list("token_checksum", flat=True)),
             sorted(RefreshToken.objects.values_list("token_checksum", "revoked")),
-            IDToken.objects.count(), client.session.get(f"postern.tenant.{a['tenant'].pk}"))
+            IDToken.objects.count(), client.session.get(f"postern.tenant.{a['tenant'].pk}"),
+            sorted(Application.objects.values_list("client_id", "name", "client_secret")),
+            sorted(User.objects.values_list("uid", "username", "is_suspended", "password")),
+            AuditEntry.objects.count())
 
 
 def _refused(response):
     if response.status_code in (400, 401, 403, 404, 405):
         return True
+    if response.status_code == 204:  # B's own health check
+        return not response.content
     if response.status_code == 302:  # to B's own pages, or an error for the app; never a code or A's URIs
         location = response["Location"]
         return "code=" not in location and "sign-out" not in location
     if response.get("Content-Type", "").startswith("application/json"):
         body = response.json()
-        return body.get("active") is False or "error" in body or "issuer" in body or "keys" in body or body == {}
+        return (body.get("active") is False or "error" in body or "issuer" in body or "keys" in body or body == {}
+                or body.get("servers") == [{"url": f"http://testserver/t/{response.wsgi_request.path.split('/')[2]}"}])
     return response.status_code == 200 and b"reader" not in response.content  # B's own pages
 
 
@@ -86,10 +114,14 @@ def test_every_tenant_url_refuses_another_tenants_things(client, a, make_admin, 
     before = _snapshot(client, a)
     checked = 0
     for route, name in ((route.path.removeprefix(TENANT_PREFIX), route.name) for route in routes(TENANT_PREFIX)):
+        if route.startswith("api/"):
+            requests_by_route[route] = _api_requests(a, route)
         assert route in requests_by_route, f"/t/<tenant>/{route} ({name}): add a request carrying A's things"
         for method, data, headers in requests_by_route[route]:
-            url = f"/t/{b.id}/{route}"
-            if method == "get":
+            url = _api_url(a, b, route) if route.startswith("api/") else f"/t/{b.id}/{route}"
+            if route.startswith("api/"):
+                response = getattr(client, method)(url, **headers)
+            elif method == "get":
                 response = client.get(f"{url}?{urlencode(data)}", **headers)
             else:
                 response = client.post(url, data, **headers)
