@@ -1,5 +1,6 @@
-"""Phone numbers: normalise what people type to E.164, and mask numbers for logs."""
+"""Phone numbers: normalise what people type to E.164, format and mask numbers, name regions and their dial codes."""
 import phonenumbers
+from phonenumbers.geodata.locale import LOCALE_DATA
 from django.utils.translation import gettext as _
 
 # Longer input is not a phone number; refusing it early keeps the parser's work bounded.
@@ -53,3 +54,41 @@ def region_of(e164: str) -> str | None:
 
 def _mask_digits(text: str) -> str:
     return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
+def format_international(e164: str) -> str:
+    """`+86 139 0013 9001` for people to read; the input unchanged when it does not parse. Never raises."""
+    try:
+        number = phonenumbers.parse(str(e164), None)
+    except phonenumbers.NumberParseException:
+        return str(e164)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def region_name(region: str, language: str) -> str:
+    """The region's name in `language` (`中国`, `China`) from phonenumbers' locale data; the code itself when it
+    has none."""
+    names = LOCALE_DATA.get(region, {})
+    base = (language or "en").lower().split("-")[0]
+    name = names.get(base) or names.get("en", "")
+    if name.startswith("*"):  # "*xx": the same name as language xx's
+        name = names.get(name[1:], "")
+    return name or region
+
+
+def dial_code(region: str) -> int:
+    """The country calling code of an ISO region (`CN` → 86); 0 for an unknown region."""
+    return phonenumbers.country_code_for_region(region)
+
+
+def example_national(region: str) -> str:
+    """An example mobile number of the region as dialled there (`139 0013 9001`), for placeholders and previews."""
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def example_e164(region: str) -> str:
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if number else ""

@@ -32,6 +32,8 @@ def application_json(app):
         # Postern's own: the catalogue framework it was created from, and its Management API access.
         "framework": app.framework or None,
         "managementApiAccess": app.management_api_access,
+        # The tenant's built-in app behind the console's "Try it" (console.applications.live_preview).
+        "isLivePreview": app.is_live_preview,
     }
 
 

@@ -6,6 +6,8 @@ from management_api.api import api as management_api
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/console/", permanent=False)),
+    # Browsers ask for /favicon.ico where a page names no icon (a JSON endpoint opened in a tab).
+    path("favicon.ico", RedirectView.as_view(url="/static/postern/favicon.svg", permanent=True)),
     path("i18n/setlang", set_language, name="set_language"),
     path("console/", include("console.accounts.urls")),
     path("console/", include("console.tenants.urls")),

@@ -33,10 +33,11 @@ def code_hash(tenant_id, phone, purpose, code):
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def phone_for_codes(tenant, policy, raw):
-    """The canonical E.164 number, refused when invalid or outside the allowed destination countries."""
+def phone_for_codes(tenant, policy, raw, region=None):
+    """The canonical E.164 number of `raw` as dialled in `region` (default: the tenant's default country),
+    refused when invalid or outside the allowed destination countries."""
     try:
-        phone = normalize_phone(raw, tenant.default_country)
+        phone = normalize_phone(raw, region or tenant.default_country)
     except InvalidPhone as exc:
         raise CodeError("phone.invalid", str(exc)) from None
     if region_of(phone) not in code_policy.allowed_regions(policy, tenant):

@@ -1,11 +1,20 @@
 """What the hosted page shows, computed once from the settings (templates only render it)."""
 from dataclasses import dataclass, field
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from signin_experience import code_policy
 from signin_experience.passwords import describe
 
 IDENTIFIER_LABELS = {"username": _("Username"), "email": _("Email"), "phone": _("Phone number")}
+
+
+def describe_method(method):
+    """`Phone number (verification code)`: a sign-in method as the console names it."""
+    factors = [str(label) for key, label in (("password", _("password")), ("verificationCode", _("verification code")))
+               if method.get(key)]
+    return f"{IDENTIFIER_LABELS[method['identifier']]} ({', '.join(factors)})"
 
 
 @dataclass
@@ -28,10 +37,14 @@ class HostedExperience:
     password_policy_hint: str = ""
     fallback_language: str = "en"
     auto_detect_language: bool = True
+    phone_regions: tuple = ("CN",)  # the phone input's country picker: the allowed destination countries
+    default_region: str = "CN"
 
     @property
     def password_label(self):
-        return " / ".join(str(IDENTIFIER_LABELS[i]) for i in self.password_identifiers)
+        """Lazy: the page's language is the one active when the label is rendered, not when it is computed."""
+        labels = [IDENTIFIER_LABELS[i] for i in self.password_identifiers]
+        return format_lazy(" / ".join(["{}"] * len(labels)), *labels)
 
     @property
     def needs_terms(self):
@@ -57,6 +70,8 @@ def build_experience(tenant, settings, *, sms_available):
     code_first = bool(first and first["identifier"] == "phone" and first["verificationCode"]
                       and not (first["password"] and first.get("isPasswordPrimary", True)))
     color, branding, language = settings["color"], settings["branding"], settings["language_info"]
+    regions = code_policy.allowed_regions(settings["code_policy"], tenant)
+    default_region = tenant.default_country if tenant.default_country in regions else regions[0]
     return HostedExperience(
         tenant_name=tenant.name,
         logo_url=branding.get("logoUrl", ""),
@@ -76,4 +91,6 @@ def build_experience(tenant, settings, *, sms_available):
         password_policy_hint=describe(settings["password_policy"]),
         fallback_language=language.get("fallbackLanguage", "en"),
         auto_detect_language=language.get("autoDetect", True),
+        phone_regions=tuple(regions),
+        default_region=default_region,
     )

@@ -40,13 +40,14 @@ def flow_clear(request, tenant):
     request.session.pop(_key(tenant), None)
 
 
-def code_send(request, tenant, settings, *, phone_raw, recovering, ip, language=""):
-    """Send a code for sign-in/registration or for password recovery, in the hosted page's `language`.
+def code_send(request, tenant, settings, *, phone_raw, recovering, ip, language="", region=None):
+    """Send a code for sign-in/registration or for password recovery, in the hosted page's `language`;
+    `phone_raw` is read as dialled in `region` (the picker's country) unless it starts with a country code.
 
     A known and an unknown number get the same answer; codes go out only where they can be used.
     """
     policy = settings["code_policy"]
-    phone = phone_for_codes(tenant, policy, phone_raw)
+    phone = phone_for_codes(tenant, policy, phone_raw, region)
     state = flow_state(request, tenant)
     if state.get("phone") == phone and delivery_failed(tenant, state):
         cooldown_release(tenant, phone)  # a send that failed for good does not hold the user back

@@ -1,4 +1,7 @@
 """Reads for the sign-in experience."""
+from django.conf import settings
+from django.urls import reverse
+
 from console import tenant_cache
 from signin_experience.models import SignInExperience
 
@@ -15,3 +18,9 @@ def sms_connector_enabled(tenant):
     from connectors.selectors import enabled_sms_connector
 
     return enabled_sms_connector(tenant) is not None
+
+
+def hosted_sign_in_url(tenant):
+    """The tenant's hosted sign-in page. Apps reach it through the tenant's /oidc/auth; opened directly, it says
+    so (and offers "Try it" to the tenant's admins)."""
+    return f"{settings.PUBLIC_URL}{reverse('signin_experience:sign_in', args=[tenant.pk])}"

@@ -13,16 +13,22 @@ class ExperienceInvalid(ValidationError):
         self.rule_errors = rule_errors
 
 
-def with_sign_up_identifiers_in_sign_in(settings):
-    """The console's convenience: every sign-up identifier becomes a sign-in method (Logto does the same)."""
-    methods = list(settings["sign_in"]["methods"])
-    present = {m["identifier"] for m in methods}
+def sign_in_methods_missing(settings):
+    """The sign-in methods a save adds: one per sign-up identifier that is not a sign-in method yet (Logto's rule
+    `miss_sign_up_identifier_in_sign_in`; Logto's console adds them too), with a verification code when sign-up
+    creates no password, else with a password. The console says so before and after saving."""
+    present = {m["identifier"] for m in settings["sign_in"]["methods"]}
+    added = []
     for identifier in settings["sign_up"]["identifiers"]:
         if identifier not in present:
             code = identifier != "username" and not settings["sign_up"]["password"]
-            methods.append({"identifier": identifier, "password": settings["sign_up"]["password"] or not code,
-                            "verificationCode": code, "isPasswordPrimary": not code})
-    return dict(settings, sign_in={"methods": methods})
+            added.append({"identifier": identifier, "password": settings["sign_up"]["password"] or not code,
+                          "verificationCode": code, "isPasswordPrimary": not code})
+    return added
+
+
+def with_sign_up_identifiers_in_sign_in(settings):
+    return dict(settings, sign_in={"methods": [*settings["sign_in"]["methods"], *sign_in_methods_missing(settings)]})
 
 
 @transaction.atomic

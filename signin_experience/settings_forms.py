@@ -48,7 +48,11 @@ def _policy_int(label, key):
 
 
 class ExperienceForm(forms.Form):
-    sign_up_identifier = forms.ChoiceField(label=_("Sign-up identifier"), choices=SIGN_UP_CHOICES)
+    sign_up_identifier = forms.ChoiceField(
+        label=_("Sign-up identifier"), choices=SIGN_UP_CHOICES,
+        help_text=_("Every sign-up identifier is also a sign-in method: one missing from the sign-in methods is "
+                    "added when you save, with a verification code when sign-up creates no password, else with a "
+                    "password."))
     sign_up_verify = forms.BooleanField(label=_("Verify at sign-up"), required=False,
                                         help_text=_("Always on for email and phone."))
     sign_up_password = forms.BooleanField(label=_("Create your password"), required=False)

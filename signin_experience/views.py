@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -17,13 +18,16 @@ from redis.exceptions import RedisError
 
 from console import events, ratelimit
 from console.oidc import provider
+from console.oidc.error_pages import authorization_error_page
 from console.oidc.http import AppRedirect, tenant_or_404
 from console.oidc.pending import authorization_stash, authorization_unstash
 from console.oidc.sessions import tenant_session_start
+from console.phone import format_international
 from signin_experience import flows
 from signin_experience.authentication import password_sign_in, record_sign_in
 from signin_experience.codes import CodeError, cooldown_remaining
 from signin_experience.experience import build_experience
+from signin_experience.front_door import front_door
 from signin_experience.forms import CodeForm, NewPasswordForm, PasswordSignInForm, PhoneForm, UsernameRegisterForm
 from signin_experience.language import hosted_page_language
 from signin_experience.selectors import experience_for, sms_connector_enabled
@@ -48,6 +52,11 @@ class HostedPage:
     url_set_password = property(lambda self: self.url("set_password"))
     url_register = property(lambda self: self.url("register"))
     url_forgot = property(lambda self: self.url("forgot_password"))
+
+
+def phone_shown(e164):
+    """The number as people read it (`+86 139 0013 9001`), kept on one line."""
+    return format_html('<span class="signin-phone-shown">{}</span>', format_international(e164))
 
 
 def render_page(request, page, template, context=None, status=200):
@@ -76,19 +85,23 @@ def hosted_page(view):
     @functools.wraps(view)
     def wrapper(request, tenant_id):
         tenant = tenant_or_404(tenant_id)
+        if not {"authz", "client_id"} & request.GET.keys():
+            return front_door(request, tenant, status=200 if request.method == "GET" else 400)
         try:
             stash_id, auth_request = _pending_sign_in(request, tenant)
         except provider.AuthorizationError as exc:
             if exc.redirect_uri:
                 return AppRedirect(exc.redirect_uri)
-            return render(request, "oidc/error.html", {"tenant": tenant, "error": exc.error,
-                                                       "description": exc.description}, status=400)
+            language = hosted_page_language(request, request.GET.urlencode(), experience_for(tenant).as_settings())
+            with translation.override(language):
+                return authorization_error_page(request, tenant, exc.error, exc.description)
         settings = experience_for(tenant).as_settings()
-        experience = build_experience(tenant, settings, sms_available=sms_connector_enabled(tenant))
-        page = HostedPage(tenant, auth_request, settings, experience, stash_id)
         from connectors.services import SmsQueueUnavailable
 
         with translation.override(hosted_page_language(request, auth_request.query, settings)):
+            # Built in the page's language: the password policy's hint is worded here.
+            experience = build_experience(tenant, settings, sms_available=sms_connector_enabled(tenant))
+            page = HostedPage(tenant, auth_request, settings, experience, stash_id)
             try:
                 response = view(request, page)
             except (SmsQueueUnavailable, RedisError, ConnectionError):
@@ -125,7 +138,7 @@ def _sign_in_page(request, page, *, password_form=None, phone_form=None, status=
         password_form = PasswordSignInForm()
     password_form.fields["identifier"].label = experience.password_label
     response = render_page(request, page, "sign_in.html", {
-        "password_form": password_form, "phone_form": phone_form or PhoneForm(),
+        "password_form": password_form, "phone_form": phone_form or PhoneForm.for_experience(experience),
     }, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -163,20 +176,21 @@ def _terms_missing(page, form):
 @require_POST
 def code_send(request, page):
     recovering = request.POST.get("recover") == "1"
-    form = PhoneForm(request.POST)
+    form = PhoneForm.for_experience(page.experience, request.POST)
     template = "forgot_password.html" if recovering else None
     if not (page.experience.forgot_password_phone if recovering else page.experience.phone_code):
         raise Http404
     error = None
     if not form.is_valid():
-        error = CodeError("phone.invalid", _("Enter a phone number."))
+        error = (CodeError("phone.country_not_supported", _("This country is not supported."))
+                 if "country" in form.errors else CodeError("phone.invalid", _("Enter a phone number.")))
     elif not recovering and _terms_missing(page, form):
         error = CodeError("terms.not_agreed", _("Agree to the terms of use and privacy policy to continue."))
     else:
         try:
             flows.code_send(request, page.tenant, page.settings, phone_raw=form.cleaned_data["phone"],
                             recovering=recovering, ip=ratelimit.client_ip(request),
-                            language=translation.get_language())
+                            language=translation.get_language(), region=form.region())
         except CodeError as exc:
             error = exc
     if error:
@@ -198,7 +212,8 @@ def _verify_page(request, page, form=None, status=200, error_code=None):
         return redirect(page.url("sign_in"))
     failed = flows.delivery_failed(page.tenant, state)
     response = render_page(request, page, "verify.html", {
-        "form": form or CodeForm(), "phone": state["phone"], "recovering": state["purpose"] == flows.FORGOT_PASSWORD,
+        "form": form or CodeForm(), "phone": phone_shown(state["phone"]),
+        "recovering": state["purpose"] == flows.FORGOT_PASSWORD,
         # After a failed send, resending is offered at once; the POST that resends lifts the cooldown.
         "cooldown": 0 if failed else cooldown_remaining(page.tenant, state["phone"]),
         "delivery_failed": failed,
@@ -305,4 +320,4 @@ def forgot_password(request, page):
     # POST too: the sign-in page reaches it with a form, so clients that only submit forms can follow it.
     if not page.experience.forgot_password_phone:
         raise Http404
-    return render_page(request, page, "forgot_password.html", {"phone_form": PhoneForm()})
+    return render_page(request, page, "forgot_password.html", {"phone_form": PhoneForm.for_experience(page.experience)})

@@ -38,10 +38,15 @@ class Application(AbstractApplication):
     # Postern's read-only `read`); empty for no access.
     management_api_access = models.CharField(max_length=8, choices=ManagementApiAccess.choices, blank=True,
                                              default="")
+    # The tenant's built-in app behind "Try it" on the sign-in experience page (one per tenant, made on demand by
+    # application_live_preview_ensure); an ordinary app otherwise, listed and marked as built in.
+    is_live_preview = models.BooleanField(default=False)
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         indexes = [models.Index(fields=["tenant", "-created"])]
+        constraints = [models.UniqueConstraint(fields=["tenant"], condition=models.Q(is_live_preview=True),
+                                               name="one_live_preview_app_per_tenant")]
 
     def __str__(self):
         return self.name or self.client_id

@@ -8,7 +8,7 @@ from console.applications.models import Application, ApplicationSecret
 
 def applications_for_tenant(tenant):
     return (Application.objects.filter(tenant=tenant)
-            .only("id", "client_id", "name", "app_type", "framework", "created", "tenant_id")
+            .only("id", "client_id", "name", "app_type", "framework", "created", "tenant_id", "is_live_preview")
             .order_by("-created"))
 
 

@@ -43,7 +43,9 @@ def _phone_sign_in_enabled(tenant):
 def tenant_getting_started(tenant) -> Checklist:
     """A handful of small reads; the first step not done is marked as the next one."""
     t = tenant.pk
-    apps = Application.objects.filter(tenant=tenant).exclude(app_type=Application.AppType.M2M).order_by("created")
+    # The built-in live-preview app is Postern's, not a step the admin took.
+    apps = Application.objects.filter(tenant=tenant, is_live_preview=False).exclude(
+        app_type=Application.AppType.M2M).order_by("created")
     first_app = apps.only("client_id").first()
     app_with_uri = apps.exclude(redirect_uris="").only("client_id").first()
     connector = Connector.objects.filter(tenant=tenant, kind=Connector.Kind.SMS).order_by("-enabled", "created_at")\

@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_protect
 from console.oidc import gate, provider
 from console.oidc.claims import claims_for
 from console.oidc.discovery import discovery_json
+from console.oidc.error_pages import authorization_error_page
 from console.oidc.http import AppRedirect, oauth_error, oidc_endpoint
 from console.oidc.keys import published_jwks_json
 from console.oidc import logout
@@ -51,8 +52,7 @@ def authorize(request, tenant):
     except provider.AuthorizationError as exc:
         if exc.redirect_uri:
             return AppRedirect(exc.redirect_uri)
-        return render(request, "oidc/error.html", {"tenant": tenant, "error": exc.error,
-                                                   "description": exc.description}, status=400)
+        return authorization_error_page(request, tenant, exc.error, exc.description)
 
 
 @oidc_endpoint(["POST"], cors=True)

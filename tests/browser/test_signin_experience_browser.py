@@ -46,7 +46,7 @@ def test_phone_sign_in_from_settings_to_end_user(page, browser, live_server, adm
     page.click("nav.sidebar >> text=Sign-in experience")
     choose_phone_sign_up(page)
     preview = page.frame_locator("#preview-frame")
-    preview.locator("input[type=tel][autocomplete=tel]").wait_for()
+    preview.locator("input[type=tel][autocomplete=tel-national]").wait_for()
     page.click("[data-preview-width=mobile]")
     page.click("[data-theme=dark]")
     preview.locator("html.dark").wait_for(state="attached")
@@ -57,7 +57,7 @@ def test_phone_sign_in_from_settings_to_end_user(page, browser, live_server, adm
     end_user.goto(f"{live_server.url}/t/{tenant.id}/oidc/auth?{urlencode(authorize_params(app, pkce_pair()[1]))}")
     end_user.fill("input[name=phone]", "138 0013 8000")
     end_user.click("#phone-form button[type=submit]")
-    assert "+8613800138000" in end_user.locator(".signin-note").inner_text()
+    assert "+86 138 0013 8000" in end_user.locator(".signin-note").inner_text()
     code = sms_emulator.client.wait_for_request("+8613800138000", timeout=10)["params"]["TemplateParamSet"][0]
     end_user.fill("input[name=code]", code)
     with end_user.expect_response(lambda r: r.headers.get("location", "").startswith("com.example.app://callback")) as hop:

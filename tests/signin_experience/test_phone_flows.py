@@ -38,7 +38,9 @@ def verify(client, tenant, app, code):
 
 def test_sign_in_page_offers_phone_with_the_right_autocomplete(client, tenant, app, phone_experience):
     body = client.get(page_url(tenant, app)).content.decode()
-    assert 'autocomplete="tel"' in body and 'type="tel"' in body
+    # The country picker and the number as dialled there, the pair browsers autofill.
+    assert 'autocomplete="tel-country-code"' in body and 'autocomplete="tel-national"' in body
+    assert 'type="tel"' in body
     assert "Continue with phone number" in body
 
 

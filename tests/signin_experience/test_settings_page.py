@@ -61,9 +61,24 @@ def test_code_policy_out_of_range_is_a_field_error(admin_client, tenant):
 def test_preview_renders_the_unsaved_settings(admin_client, tenant, tencent_connector):
     url = reverse("signin_experience:preview", args=[tenant.id])
     saved = admin_client.get(url).content.decode()
-    assert 'autocomplete="tel"' not in saved
+    assert 'type="tel"' not in saved
     preview = admin_client.post(url, form_data(tenant, **PHONE_SETUP, preview_language="zh-Hans",
                                                preview_theme="dark"))
     body = preview.content.decode()
-    assert 'autocomplete="tel"' in body and 'class="dark"' in body and 'lang="zh-hans"' in body
+    assert 'type="tel"' in body and 'class="dark"' in body and 'lang="zh-hans"' in body
     assert experience_for(tenant).sign_up["identifiers"] == ["username"]
+
+
+def test_saving_phone_sign_up_says_which_sign_in_method_it_adds(admin_client, tenant, tencent_connector):
+    """Logto's rule (every sign-up identifier is a sign-in method) is kept, and said before and after saving."""
+    url = reverse("signin_experience:settings", args=[tenant.id])
+    assert "Every sign-up identifier is also a sign-in method" in admin_client.get(url).content.decode()
+    response = admin_client.post(url, form_data(tenant, sign_up_identifier="phone", sign_up_password="on"),
+                                 follow=True)
+    body = response.content.decode()
+    assert "Sign-in experience saved." in body
+    assert "Added to the sign-in methods: Phone number (password). Every sign-up identifier" in body
+    assert experience_for(tenant).sign_in["methods"][-1] == {
+        "identifier": "phone", "password": True, "verificationCode": False, "isPasswordPrimary": True}
+    again = admin_client.post(url, form_data(tenant), follow=True).content.decode()
+    assert "Sign-in experience saved." in again and "Added to the sign-in methods: Phone" not in again
