@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from connectors.providers.base import UsageType
 from console.phone import mask_phone
@@ -39,34 +40,34 @@ class Connector(models.Model):
 class PipelineError(models.TextChoices):
     """Error classes of Postern's own pipeline, beside the provider's ErrorClass values."""
 
-    QUEUE = "queue", "Task queue unavailable"
-    EXPIRED = "expired", "Code expired before delivery"
-    UNDELIVERABLE = "undeliverable", "Connector gone or unreadable"
-    UNKNOWN_OUTCOME = "unknown_outcome", "Outcome unknown"
+    QUEUE = "queue", _("Task queue unavailable")
+    EXPIRED = "expired", _("Code expired before delivery")
+    UNDELIVERABLE = "undeliverable", _("Connector gone or unreadable")
+    UNKNOWN_OUTCOME = "unknown_outcome", _("Outcome unknown")
 
 
 class SmsMessage(models.Model):
     """One SMS and its delivery: QUEUED → SENDING → SENT | FAILED (retries go SENDING → QUEUED)."""
 
     class Status(models.TextChoices):
-        QUEUED = "QUEUED", "Queued"
-        SENDING = "SENDING", "Sending"
-        SENT = "SENT", "Sent"
-        FAILED = "FAILED", "Failed"
+        QUEUED = "QUEUED", _("Queued")
+        SENDING = "SENDING", _("Sending")
+        SENT = "SENT", _("Sent")
+        FAILED = "FAILED", _("Failed")
 
     class Delivery(models.TextChoices):
         """What the carrier reported about a SENT message (Tencent's receipts, pulled or pushed)."""
 
-        UNKNOWN = "UNKNOWN", "Awaiting receipt"
-        DELIVERED = "DELIVERED", "Delivered"
-        UNDELIVERED = "UNDELIVERED", "Undelivered"
-        EXPIRED = "EXPIRED", "No receipt"
+        UNKNOWN = "UNKNOWN", _("Awaiting receipt")
+        DELIVERED = "DELIVERED", _("Delivered")
+        UNDELIVERED = "UNDELIVERED", _("Undelivered")
+        EXPIRED = "EXPIRED", _("No receipt")
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="sms_messages")
     connector = models.ForeignKey(Connector, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
     # Kept on the row: a test send may use a connector that is not saved yet.
     provider = models.CharField(max_length=32)
-    usage_type = models.CharField(max_length=20, choices=[(u.value, u.value) for u in UsageType])
+    usage_type = models.CharField(max_length=20, choices=[(u.value, u.label) for u in UsageType])
     phone = models.CharField(max_length=20, help_text="E.164")
     template_code = models.CharField(max_length=64)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)

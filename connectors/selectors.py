@@ -22,14 +22,18 @@ from console import crypto, tenant_cache
 from console.phone import mask_phone
 
 PIPELINE_FIXES = {
-    PipelineError.QUEUE: "Postern could not reach its task queue (Redis), so nothing was sent. Check that Redis and "
-    "the Celery worker are running, then send again.",
-    PipelineError.EXPIRED: "The code expired before it could be delivered: the provider kept failing or the queue "
-    "was backed up. Check the worker and the provider, then send again.",
-    PipelineError.UNDELIVERABLE: "The connector was deleted, its provider removed, or its secrets cannot be "
-    "decrypted with POSTERN_ENCRYPTION_KEY. Set the connector up again.",
-    PipelineError.UNKNOWN_OUTCOME: "The worker stopped while waiting for the provider, so the SMS may or may not "
-    "have gone out. It is not resent automatically, to never send a code twice.",
+    PipelineError.QUEUE: gettext_lazy(
+        "Postern could not reach its task queue (Redis), so nothing was sent. Check that Redis and the Celery worker "
+        "are running, then send again."),
+    PipelineError.EXPIRED: gettext_lazy(
+        "The code expired before it could be delivered: the provider kept failing or the queue was backed up. Check "
+        "the worker and the provider, then send again."),
+    PipelineError.UNDELIVERABLE: gettext_lazy(
+        "The connector was deleted, its provider removed, or its secrets cannot be decrypted with "
+        "POSTERN_ENCRYPTION_KEY. Set the connector up again."),
+    PipelineError.UNKNOWN_OUTCOME: gettext_lazy(
+        "The worker stopped while waiting for the provider, so the SMS may or may not have gone out. It is not resent "
+        "automatically, to never send a code twice."),
 }
 _PROVIDER_ERROR_CLASSES = frozenset(error_class.value for error_class in ErrorClass)
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from management_api.api import api as management_api
 
@@ -9,6 +9,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico where a page names no icon (a JSON endpoint opened in a tab).
     path("favicon.ico", RedirectView.as_view(url="/static/postern/favicon.svg", permanent=True)),
     path("i18n/setlang", set_language, name="set_language"),
+    # The translations the console's scripts use (gettext() in static/postern/*.js; domain djangojs).
+    path("i18n/js", JavaScriptCatalog.as_view(), name="javascript_catalog"),
     path("console/", include("console.accounts.urls")),
     path("console/", include("console.tenants.urls")),
     path("console/", include("console.getting_started.urls")),

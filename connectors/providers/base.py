@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 MASK = "••••"
 _INVALID = object()
@@ -28,6 +28,17 @@ class UsageType(StrEnum):
     SIGN_IN = "SignIn"
     FORGOT_PASSWORD = "ForgotPassword"
     GENERIC = "Generic"
+
+    @property
+    def label(self):
+        """The console's name for it (the value itself in English, as the connector config spells it)."""
+        return USAGE_TYPE_LABELS[self]
+
+
+USAGE_TYPE_LABELS = {
+    UsageType.REGISTER: gettext_lazy("Register"), UsageType.SIGN_IN: gettext_lazy("SignIn"),
+    UsageType.FORGOT_PASSWORD: gettext_lazy("ForgotPassword"), UsageType.GENERIC: gettext_lazy("Generic"),
+}
 
 
 class ErrorClass(StrEnum):
@@ -162,17 +173,22 @@ class ConfigField:
 
 
 _GENERIC_FIXES = {
-    ErrorClass.CREDENTIALS: "Check the API key ID and secret in the provider's console.",
-    ErrorClass.CLOCK: "The server clock is off by more than a few minutes. Synchronise it (NTP) and try again.",
-    ErrorClass.SDK_APP_ID: "Check the application ID in the provider's console.",
-    ErrorClass.SIGNATURE: "Check that the SMS signature is approved and entered exactly as approved.",
-    ErrorClass.TEMPLATE: "Check that every template is approved and has exactly one placeholder for the code.",
-    ErrorClass.BALANCE_QUOTA: "The SMS balance or daily quota is used up. Top up or raise the quota.",
-    ErrorClass.PHONE_NUMBER: "The provider rejected this phone number. Nothing to fix unless every number fails.",
-    ErrorClass.PER_NUMBER_LIMIT: "The provider's per-number sending limit was reached for this phone.",
-    ErrorClass.NETWORK: "The provider could not be reached. Check outbound network access; the send is retried.",
-    ErrorClass.PROVIDER_BUSY: "The provider is busy or rate-limiting. The send is retried automatically.",
-    ErrorClass.UNKNOWN: "The provider returned {code}. Look it up in the provider's error code documentation.",
+    ErrorClass.CREDENTIALS: gettext_lazy("Check the API key ID and secret in the provider's console."),
+    ErrorClass.CLOCK: gettext_lazy(
+        "The server clock is off by more than a few minutes. Synchronise it (NTP) and try again."),
+    ErrorClass.SDK_APP_ID: gettext_lazy("Check the application ID in the provider's console."),
+    ErrorClass.SIGNATURE: gettext_lazy("Check that the SMS signature is approved and entered exactly as approved."),
+    ErrorClass.TEMPLATE: gettext_lazy(
+        "Check that every template is approved and has exactly one placeholder for the code."),
+    ErrorClass.BALANCE_QUOTA: gettext_lazy("The SMS balance or daily quota is used up. Top up or raise the quota."),
+    ErrorClass.PHONE_NUMBER: gettext_lazy(
+        "The provider rejected this phone number. Nothing to fix unless every number fails."),
+    ErrorClass.PER_NUMBER_LIMIT: gettext_lazy("The provider's per-number sending limit was reached for this phone."),
+    ErrorClass.NETWORK: gettext_lazy(
+        "The provider could not be reached. Check outbound network access; the send is retried."),
+    ErrorClass.PROVIDER_BUSY: gettext_lazy("The provider is busy or rate-limiting. The send is retried automatically."),
+    ErrorClass.UNKNOWN: gettext_lazy(
+        "The provider returned {code}. Look it up in the provider's error code documentation."),
 }
 
 _USER_MESSAGES = {
@@ -265,7 +281,7 @@ class SmsProvider:
         """
         template = pick_template(config["templates"], usage_type, language)
         if template is None:
-            raise NoTemplate("templates", f"No template for {UsageType(usage_type)}.")
+            raise NoTemplate("templates", gettext("No template for %(usage)s.") % {"usage": UsageType(usage_type)})
         return TemplateChoice(template["templateCode"], route="", locale=template.get("locale", ""))
 
     def fix_for(self, error_class: ErrorClass | str, error_code: str) -> str:
@@ -278,7 +294,8 @@ class SmsProvider:
         return mask_object(config, self.config_fields)
 
 
-UNSTORABLE_TEXT = "Contains characters that cannot be stored: a NUL (\\u0000) or half of a \\uD800-style pair."
+UNSTORABLE_TEXT = gettext_lazy(
+    "Contains characters that cannot be stored: a NUL (\\u0000) or half of a \\uD800-style pair.")
 
 
 def has_unstorable_text(value: Any) -> bool:
@@ -306,12 +323,12 @@ def _initial_value(config_field: ConfigField) -> Any:
 
 def clean_object(value: Any, fields: tuple[ConfigField, ...], path: str, errors: dict[str, str]) -> dict[str, Any]:
     if not isinstance(value, dict):
-        errors[path or "config"] = "Must be an object with named fields."
+        errors[path or "config"] = gettext("Must be an object with named fields.")
         return {}
     known = {config_field.name for config_field in fields}
     for key in value:
         if key not in known:
-            errors[_join(path, str(key))] = "Unknown field."
+            errors[_join(path, str(key))] = gettext("Unknown field.")
     cleaned: dict[str, Any] = {}
     for config_field in fields:
         field_path = _join(path, config_field.name)
@@ -319,7 +336,7 @@ def clean_object(value: Any, fields: tuple[ConfigField, ...], path: str, errors:
             if config_field.default is not None:
                 cleaned[config_field.name] = config_field.default
             elif config_field.required:
-                errors[field_path] = "Required."
+                errors[field_path] = gettext("Required.")
             continue
         cleaned_value = _clean_value(value[config_field.name], config_field, field_path, errors)
         if cleaned_value is not _INVALID:
@@ -341,14 +358,14 @@ def _clean_value(value: Any, config_field: ConfigField, path: str, errors: dict[
 
 def _clean_string(value: Any, config_field: ConfigField, path: str, errors: dict[str, str]) -> Any:
     if not isinstance(value, str):
-        errors[path] = f"Must be text (a quoted string), got {_json_type(value)}."
+        errors[path] = gettext("Must be text (a quoted string), got %(type)s.") % {"type": _json_type(value)}
         return _INVALID
     text = value.strip()
     if not text:
-        errors[path] = "Must not be empty."
+        errors[path] = gettext("Must not be empty.")
         return _INVALID
     if config_field.choices and text not in config_field.choices:
-        errors[path] = f"Must be one of {', '.join(config_field.choices)}."
+        errors[path] = gettext("Must be one of %(choices)s.") % {"choices": ", ".join(config_field.choices)}
         return _INVALID
     return text
 
@@ -356,7 +373,7 @@ def _clean_string(value: Any, config_field: ConfigField, path: str, errors: dict
 def _clean_list(value: Any, config_field: ConfigField, path: str, errors: dict[str, str]) -> Any:
     # Items keep their valid fields even when others fail, so rules across items still report what they can.
     if not isinstance(value, list):
-        errors[path] = f"Must be a list, got {_json_type(value)}."
+        errors[path] = gettext("Must be a list, got %(type)s.") % {"type": _json_type(value)}
         return _INVALID
     return [
         clean_object(item, config_field.item_fields, f"{path}[{index}]", errors) for index, item in enumerate(value)
@@ -394,9 +411,9 @@ def _json_type(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return "a number"
+        return gettext("a number")
     if isinstance(value, list):
-        return "a list"
+        return gettext("a list")
     if isinstance(value, dict):
-        return "an object"
+        return gettext("an object")
     return type(value).__name__

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy as _
 from tencentcloud.common.credential import Credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.common.profile.client_profile import ClientProfile
@@ -52,42 +54,44 @@ REQUEST_TIMEOUT_SECONDS = 10
 MAX_SESSION_CONTEXT_BYTES = 511
 MAX_MESSAGE_CHARS = 500
 
-GUIDE = """\
-You need a Tencent Cloud account with the SMS service enabled. Every value below comes from the Tencent Cloud console.
+# Written for the console in the admin's language: each paragraph is one message of the catalogue, the list
+# markup (numbers, **bold**, *menu paths*, `code`) stays in the translation. The menu paths name Tencent's
+# international console; the Chinese translation names the same menus in Tencent's Chinese console.
+GUIDE = format_lazy(
+    "{}\n\n1. {}\n2. {}\n3. {}\n4. {}\n5. {}\n6. {}\n7. {}\n\n{}",
+    _("You need a Tencent Cloud account with the SMS service enabled. Every value below comes from the Tencent Cloud "
+      "console."),
+    _("**Application (sdkAppId).** Open *SMS → Application Management → Application List*. Use the default "
+      "application or create one, and copy its **SDK AppID**, a number such as `1400006666`."),
+    _("**Signature (signName).** Open *SMS → Signatures* (Mainland China SMS) and create a signature, usually your "
+      "company or app name. Wait until it is **approved**, then copy the signature **text** exactly as approved (not "
+      "its ID). Messages to numbers outside Mainland China need no signature; set **internationalSignName** only if "
+      "you have an approved international one (*International/Hong Kong, Macao, and Taiwan SMS → Signatures*)."),
+    _("**Templates (templates).** Open *SMS → Body Templates* (Mainland China SMS) and create four verification-code "
+      "templates, one for each usage type: **Register**, **SignIn**, **ForgotPassword** and **Generic**. Each body "
+      "must contain exactly one variable, `{1}`, which Postern fills with the code, for example: `Your verification "
+      "code is {1}. It expires in 10 minutes.` Wait until they are **approved** and copy each **template ID**."),
+    _("**International templates (internationalTemplates).** Tencent refuses a Mainland China template for any other "
+      "number, and an international one for a +86 number. For users outside Mainland China (Hong Kong, Macao and "
+      "Taiwan included), create templates under *International/Hong Kong, Macao, and Taiwan SMS → Body Templates* "
+      "and list them in **internationalTemplates**, in the same shape. +86 numbers use **templates**, every other "
+      "number **internationalTemplates**; a number whose list has no template for the usage type is refused before "
+      "anything is sent, so add the usage types your users need (the test SMS uses **Generic**)."),
+    _("**Languages (locale).** A template may carry a `locale`, such as `zh-CN` or `en`: the code SMS then uses the "
+      "template in the sign-in page's language, and the template without a locale for every other language. Each "
+      "usage type needs one template without a locale."),
+    _("**API key (accessKeyId, accessKeySecret).** Open *Cloud Access Management → Access Key → API Keys*. Better: "
+      "create a sub-user that only has the `QcloudSMSFullAccess` policy and create its API key. Copy the "
+      "**SecretId** into accessKeyId and the **SecretKey** into accessKeySecret; the SecretKey is shown only once."),
+    _("**Region (region).** Leave `ap-guangzhou` unless your account's SMS service is elsewhere: `ap-beijing` or "
+      "`ap-nanjing` in Mainland China, `ap-singapore` for accounts on the international site."),
+    _("Then use **Send test SMS** here. If it fails, the message says which value to fix."),
+)
 
-1. **Application (sdkAppId).** Open *SMS → Application Management → Application List*. Use the default application \
-or create one, and copy its **SDK AppID**, a number such as `1400006666`.
-2. **Signature (signName).** Open *SMS → Signatures* (Mainland China SMS) and create a signature, usually your company \
-or app name. Wait until it is **approved**, then copy the signature **text** exactly as approved (not its ID). \
-Messages to numbers outside Mainland China need no signature; set **internationalSignName** only if you have an \
-approved international one (*International/Hong Kong, Macao, and Taiwan SMS → Signatures*).
-3. **Templates (templates).** Open *SMS → Body Templates* (Mainland China SMS) and create four verification-code \
-templates, one for each usage type: **Register**, **SignIn**, **ForgotPassword** and **Generic**. Each body must \
-contain exactly one variable, `{1}`, which Postern fills with the code, for example: `Your verification code is {1}. \
-It expires in 10 minutes.` Wait until they are **approved** and copy each **template ID**.
-4. **International templates (internationalTemplates).** Tencent refuses a Mainland China template for any other \
-number, and an international one for a +86 number. For users outside Mainland China (Hong Kong, Macao and Taiwan \
-included), create templates under *International/Hong Kong, Macao, and Taiwan SMS → Body Templates* and list them \
-in **internationalTemplates**, in the same shape. +86 numbers use **templates**, every other number \
-**internationalTemplates**; a number whose list has no template for the usage type is refused before anything is \
-sent, so add the usage types your users need (the test SMS uses **Generic**).
-5. **Languages (locale).** A template may carry a `locale`, such as `zh-CN` or `en`: the code SMS then uses the \
-template in the sign-in page's language, and the template without a locale for every other language. Each usage \
-type needs one template without a locale.
-6. **API key (accessKeyId, accessKeySecret).** Open *Cloud Access Management → Access Key → API Keys*. Better: create \
-a sub-user that only has the `QcloudSMSFullAccess` policy and create its API key. Copy the **SecretId** into \
-accessKeyId and the **SecretKey** into accessKeySecret; the SecretKey is shown only once.
-7. **Region (region).** Leave `ap-guangzhou` unless your account's SMS service is elsewhere: `ap-beijing` or \
-`ap-nanjing` in Mainland China, `ap-singapore` for accounts on the international site.
-
-Then use **Send test SMS** here. If it fails, the message says which value to fix.
-"""
-
-RECEIPT_PUSH_GUIDE = """\
-In Tencent Cloud, open *SMS → Application Management → Application List*, choose this connector's application, \
-then *Callback Configuration → SMS Delivery Status* (国内短信 / 国际短信: set it for each you use). Enter the URL \
-below and enable it. Tencent then posts receipts here as they arrive; Postern also pulls any it misses.
-"""
+RECEIPT_PUSH_GUIDE = _(
+    "In Tencent Cloud, open *SMS → Application Management → Application List*, choose this connector's application, "
+    "then *Callback Configuration → SMS Delivery Status* (国内短信 / 国际短信: set it for each you use). Enter the URL "
+    "below and enable it. Tencent then posts receipts here as they arrive; Postern also pulls any it misses.")
 # Tencent's push gives the phone's receipt time as Beijing wall-clock time, without a zone.
 _TENCENT_TIME_ZONE = timezone(timedelta(hours=8))
 _PUSH_REPORTS = {"SUCCESS": DeliveryReport.DELIVERED, "FAIL": DeliveryReport.UNDELIVERED}
@@ -154,20 +158,20 @@ def _template_fields() -> tuple[ConfigField, ...]:
     return (
         ConfigField(
             name="templateCode",
-            label="Template ID",
-            help="The ID of an approved template whose body has exactly one variable, {1}, for the code.",
+            label=_("Template ID"),
+            help=_("The ID of an approved template whose body has exactly one variable, {1}, for the code."),
         ),
         ConfigField(
             name="usageType",
-            label="Usage type",
+            label=_("Usage type"),
             choices=tuple(UsageType),
-            help="What the code is for. Each usage type needs its own template.",
+            help=_("What the code is for. Each usage type needs its own template."),
         ),
         ConfigField(
             name="locale",
-            label="Language",
+            label=_("Language"),
             required=False,
-            help="Optional, e.g. zh-CN or en: used when the sign-in page speaks this language.",
+            help=_("Optional, e.g. zh-CN or en: used when the sign-in page speaks this language."),
         ),
     )
 
@@ -182,86 +186,86 @@ class TencentSmsProvider(SmsProvider):
         ConfigField(
             name="accessKeyId",
             label="SecretId",
-            help="Cloud Access Management → Access Key → API Keys: the SecretId.",
+            help=_("Cloud Access Management → Access Key → API Keys: the SecretId."),
         ),
         ConfigField(
             name="accessKeySecret",
             label="SecretKey",
             secret=True,
-            help="The SecretKey shown once when the API key was created.",
+            help=_("The SecretKey shown once when the API key was created."),
         ),
         ConfigField(
             name="signName",
-            label="Signature",
-            help="The approved signature text, exactly as approved (SMS → Signatures).",
+            label=_("Signature"),
+            help=_("The approved signature text, exactly as approved (SMS → Signatures)."),
         ),
         ConfigField(
             name="internationalSignName",
-            label="International signature",
+            label=_("International signature"),
             required=False,
-            help="Optional: an approved signature for numbers outside Mainland China, which need none.",
+            help=_("Optional: an approved signature for numbers outside Mainland China, which need none."),
         ),
         ConfigField(
             name="region",
-            label="Region",
+            label=_("Region"),
             required=False,
             default=DEFAULT_REGION,
             suggestions=REGION_SUGGESTIONS,
-            help="Where your SMS service runs; ap-guangzhou unless you know otherwise.",
+            help=_("Where your SMS service runs; ap-guangzhou unless you know otherwise."),
         ),
         ConfigField(
             name="sdkAppId",
             label="SDK AppID",
-            help="SMS → Application Management → Application List, e.g. 1400006666.",
+            help=_("SMS → Application Management → Application List, e.g. 1400006666."),
         ),
         ConfigField(
             name="templates",
-            label="Templates",
+            label=_("Templates"),
             type="list",
             item_fields=_template_fields(),
-            help="Mainland China (+86) templates: one per usage type: Register, SignIn, ForgotPassword and Generic.",
+            help=_("Mainland China (+86) templates: one per usage type: Register, SignIn, ForgotPassword and Generic."),
         ),
         ConfigField(
             name="internationalTemplates",
-            label="International templates",
+            label=_("International templates"),
             type="list",
             required=False,
             item_fields=_template_fields(),
-            help="Templates for every number outside Mainland China; a usage type without one is not sent there.",
+            help=_("Templates for every number outside Mainland China; a usage type without one is not sent there."),
         ),
     )
     admin_fixes = {
-        ErrorClass.CREDENTIALS: "Check accessKeyId and accessKeySecret in Tencent Cloud → Cloud Access Management → "
-        "API Keys (SecretId and SecretKey). A sub-user's key also needs the QcloudSMSFullAccess policy.",
-        ErrorClass.CLOCK: "This server's clock is more than 5 minutes off and Tencent refuses the signature. "
-        "Synchronise the server clock (NTP); the key and secret are fine.",
-        ErrorClass.SDK_APP_ID: "Check sdkAppId: copy the SDK AppID (e.g. 1400006666) from Tencent Cloud → SMS → "
-        "Application Management → Application List. It must belong to the same account as the API key.",
-        ErrorClass.SIGNATURE: "Check signName: it must be the signature text (not its ID), exactly as approved in "
-        "Tencent Cloud → SMS → Signatures, and the signature must be approved.",
-        ErrorClass.TEMPLATE: "Check the template IDs: each must be approved in Tencent Cloud → SMS → Body Templates, "
-        "belong to this SDK AppID, suit the number's region (Mainland China or international) and have exactly one "
-        "variable, {1}.",
-        ErrorClass.BALANCE_QUOTA: "The SMS package is used up, the account is in arrears or the app's daily limit is "
-        "reached. Buy an SMS package (Tencent Cloud → SMS → Package Management) or raise the limit.",
-        ErrorClass.PHONE_NUMBER: "Tencent refused this phone number (invalid, blocklisted, or no template for its "
-        "region). If every number fails, check that the templates suit your users' numbers.",
-        ErrorClass.PER_NUMBER_LIMIT: "Tencent's per-number limits (30 seconds, 1 hour, daily) were hit for this "
-        "number. You can change them in Tencent Cloud → SMS → Settings → Frequency Limit.",
-        ErrorClass.NETWORK: "Postern could not reach Tencent Cloud (sms.tencentcloudapi.com, HTTPS). Check this "
-        "server's outbound network access; the send is retried automatically.",
-        ErrorClass.PROVIDER_BUSY: "Tencent Cloud is busy or rate-limiting requests; the send is retried "
-        "automatically. If it keeps happening, ask Tencent to raise the sending rate limit.",
-        ErrorClass.UNKNOWN: "Tencent Cloud returned {code}. Look it up in the SendSms error codes of the Tencent Cloud "
-        "SMS documentation.",
+        ErrorClass.CREDENTIALS: _("Check accessKeyId and accessKeySecret in Tencent Cloud → Cloud Access Management → "
+            "API Keys (SecretId and SecretKey). A sub-user's key also needs the QcloudSMSFullAccess policy."),
+        ErrorClass.CLOCK: _("This server's clock is more than 5 minutes off and Tencent refuses the signature. "
+            "Synchronise the server clock (NTP); the key and secret are fine."),
+        ErrorClass.SDK_APP_ID: _("Check sdkAppId: copy the SDK AppID (e.g. 1400006666) from Tencent Cloud → SMS → "
+            "Application Management → Application List. It must belong to the same account as the API key."),
+        ErrorClass.SIGNATURE: _("Check signName: it must be the signature text (not its ID), exactly as approved in "
+            "Tencent Cloud → SMS → Signatures, and the signature must be approved."),
+        ErrorClass.TEMPLATE: _("Check the template IDs: each must be approved in Tencent Cloud → SMS → Body Templates, "
+            "belong to this SDK AppID, suit the number's region (Mainland China or international) and have exactly one "
+            "variable, {1}."),
+        ErrorClass.BALANCE_QUOTA: _("The SMS package is used up, the account is in arrears or the app's daily limit is "
+            "reached. Buy an SMS package (Tencent Cloud → SMS → Package Management) or raise the limit."),
+        ErrorClass.PHONE_NUMBER: _("Tencent refused this phone number (invalid, blocklisted, or no template for its "
+            "region). If every number fails, check that the templates suit your users' numbers."),
+        ErrorClass.PER_NUMBER_LIMIT: _("Tencent's per-number limits (30 seconds, 1 hour, daily) were hit for this "
+            "number. You can change them in Tencent Cloud → SMS → Settings → Frequency Limit."),
+        ErrorClass.NETWORK: _("Postern could not reach Tencent Cloud (sms.tencentcloudapi.com, HTTPS). Check this "
+            "server's outbound network access; the send is retried automatically."),
+        ErrorClass.PROVIDER_BUSY: _("Tencent Cloud is busy or rate-limiting requests; the send is retried "
+            "automatically. If it keeps happening, ask Tencent to raise the sending rate limit."),
+        ErrorClass.UNKNOWN: _("Tencent Cloud returned {code}. Look it up in the SendSms error codes of the Tencent "
+            "Cloud SMS documentation."),
     }
     code_fixes = {
-        "UnsupportedRegion": "Check region: Tencent does not offer SMS in that region. Use ap-guangzhou unless your "
-        "account is elsewhere.",
-        "UnauthorizedOperation.SerivceSuspendDueToArrears": "The Tencent Cloud account is in arrears and SMS is "
-        "suspended. Top up the account in Tencent Cloud → Billing Center.",
-        "UnauthorizedOperation.RequestPermissionDeny": "The API key has no SMS permission. Give its user the "
-        "QcloudSMSFullAccess policy in Tencent Cloud → Cloud Access Management → Users.",
+        "UnsupportedRegion": _("Check region: Tencent does not offer SMS in that region. Use ap-guangzhou unless your "
+            "account is elsewhere."),
+        "UnauthorizedOperation.SerivceSuspendDueToArrears": _("The Tencent Cloud account is in arrears and SMS is "
+            "suspended. Top up the account in Tencent Cloud → Billing Center."),
+        "UnauthorizedOperation.RequestPermissionDeny": _("The API key has no SMS permission. Give its user the "
+            "QcloudSMSFullAccess policy in Tencent Cloud → Cloud Access Management → Users."),
     }
 
     def initial_config(self) -> dict[str, Any]:
@@ -273,7 +277,7 @@ class TencentSmsProvider(SmsProvider):
     def check_rules(self, cleaned: dict[str, Any], errors: dict[str, str]) -> None:
         sdk_app_id = cleaned.get("sdkAppId")
         if sdk_app_id is not None and not sdk_app_id.isdigit():
-            errors["sdkAppId"] = "Must be the SDK AppID digits, e.g. 1400006666."
+            errors["sdkAppId"] = gettext("Must be the SDK AppID digits, e.g. 1400006666.")
         for name in (MAINLAND_LIST, INTERNATIONAL_LIST):
             if name in cleaned:
                 _check_template_list(name, cleaned[name], errors, every_usage_type=name == MAINLAND_LIST)
@@ -285,8 +289,9 @@ class TencentSmsProvider(SmsProvider):
         name = MAINLAND_LIST if route == MAINLAND else INTERNATIONAL_LIST
         template = pick_template(config.get(name) or [], usage_type, language)
         if template is None:
-            region = "Mainland China" if route == MAINLAND else "international"
-            raise NoTemplate(name, f"No {region} template for {UsageType(usage_type)}: add one to {name}.")
+            message = (gettext("No Mainland China template for %(usage)s: add one to %(list)s.") if route == MAINLAND
+                       else gettext("No international template for %(usage)s: add one to %(list)s."))
+            raise NoTemplate(name, message % {"usage": UsageType(usage_type), "list": name})
         return TemplateChoice(template["templateCode"], route=route, locale=template.get("locale", ""))
 
     def send(

@@ -10,6 +10,7 @@ class Framework:
     name: str
     app_type: str
     guide: str  # template under applications/guides/
+    brand: bool = True  # the name is a product's, the same in every language (HTML translate="no")
 
 
 APP_TYPES = [
@@ -31,7 +32,7 @@ FRAMEWORKS = [
     Framework("django", "Django", "traditional", "generic_oidc.html"),
     Framework("nextjs", "Next.js", "traditional", "generic_oidc.html"),
     Framework("express", "Express", "traditional", "generic_oidc.html"),
-    Framework("m2m", "Machine-to-machine", "m2m", "m2m.html"),
+    Framework("m2m", _("Machine-to-machine"), "m2m", "m2m.html", brand=False),
 ]
 BY_SLUG = {f.slug: f for f in FRAMEWORKS}
 

@@ -2,9 +2,14 @@
 // SMS without leaving the page and shows their progress live. The server's checks are the ones that count.
 "use strict";
 (() => {
+  // Django's JavaScript catalogue (/i18n/js) defines gettext and friends; without it, English.
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
+  const interpolate = window.interpolate || ((text, values, named) => (named
+    ? text.replace(/%\((\w+)\)s/g, (_, key) => values[key]) : values.reduce((t, v) => t.replace("%s", v), text)));
   const POLL_MS = 700;
   const POLL_GIVE_UP_MS = 3 * 60 * 1000;
-  const STEPS = [["QUEUED", "Queued"], ["SENDING", "Sending"], ["SENT", "Sent"]];
+  const STEPS = [["QUEUED", gettext("Queued")], ["SENDING", gettext("Sending")], ["SENT", gettext("Sent")]];
 
   const form = document.getElementById("connector-form");
   if (form) setUpConnectorForm(form);
@@ -84,7 +89,7 @@
           statusBox.replaceChildren();
         }
       } catch (error) {
-        statusBox.replaceChildren(element("p", "field-error", "Postern could not be reached. Check your connection and try again."));
+        statusBox.replaceChildren(element("p", "field-error", gettext("Postern could not be reached. Check your connection and try again.")));
       } finally {
         button.disabled = false;
       }
@@ -93,7 +98,7 @@
 
   // The same checks as the server's schema validation, for what can be known in the browser.
   function problemsOf(parsed, schema, form) {
-    if (parsed.error) return [["config", `Not valid JSON yet: ${parsed.error}`]];
+    if (parsed.error) return [["config", interpolate(gettext("Not valid JSON yet: %s"), [parsed.error])]];
     const problems = [];
     checkObject(parsed.value, schema.fields, "", problems, form);
     return problems;
@@ -101,11 +106,11 @@
 
   function checkObject(value, fields, path, problems, form) {
     if (!isObject(value)) {
-      problems.push([path || "config", "Must be an object with named fields."]);
+      problems.push([path || "config", gettext("Must be an object with named fields.")]);
       return;
     }
     const known = new Set(fields.map((field) => field.name));
-    for (const key of Object.keys(value)) if (!known.has(key)) problems.push([join(path, key), "Unknown field."]);
+    for (const key of Object.keys(value)) if (!known.has(key)) problems.push([join(path, key), gettext("Unknown field.")]);
     for (const field of fields) {
       const fieldPath = join(path, field.name);
       const value_ = value[field.name];
@@ -114,20 +119,20 @@
       if (field.secret && (blank || masked)) {
         const input = !path && form.querySelector(`[data-config-key="${field.name}"]`);
         const saved = input && input.placeholder;
-        if (blank && !saved && !(input && input.value)) problems.push([fieldPath, "Required."]);
+        if (blank && !saved && !(input && input.value)) problems.push([fieldPath, gettext("Required.")]);
         continue;
       }
       if (value_ === undefined || value_ === null) {
-        if (field.required) problems.push([fieldPath, "Required."]);
+        if (field.required) problems.push([fieldPath, gettext("Required.")]);
       } else if (field.type === "list") {
-        if (!Array.isArray(value_)) problems.push([fieldPath, "Must be a list."]);
+        if (!Array.isArray(value_)) problems.push([fieldPath, gettext("Must be a list.")]);
         else value_.forEach((item, index) => checkObject(item, field.items, `${fieldPath}[${index}]`, problems, form));
       } else if (typeof value_ !== "string") {
-        problems.push([fieldPath, "Must be text (a quoted string)."]);
+        problems.push([fieldPath, gettext("Must be text (a quoted string).")]);
       } else if (!value_.trim()) {
-        if (!field.blank) problems.push([fieldPath, "Must not be empty."]);
+        if (!field.blank) problems.push([fieldPath, gettext("Must not be empty.")]);
       } else if (field.choices.length && !field.choices.includes(value_.trim())) {
-        problems.push([fieldPath, `Must be one of ${field.choices.join(", ")}.`]);
+        problems.push([fieldPath, interpolate(gettext("Must be one of %s."), [field.choices.join(", ")])]);
       }
     }
   }
@@ -158,15 +163,17 @@
       if (status.status === "FAILED") state = index < 2 ? "done" : "failed";
       else if (index < reached || status.status === "SENT") state = "done";
       else if (index === reached) state = "current";
-      steps.append(element("li", state, index === 2 && status.status === "FAILED" ? "Failed" : label));
+      steps.append(element("li", state, index === 2 && status.status === "FAILED" ? gettext("Failed") : label));
     });
     const summary = element("p");
     summary.append(element("span", `status status-${status.status}`, status.status_label), ` · ${status.phone}`);
-    if (status.attempts > 1) summary.append(` · ${status.attempts} attempts`);
+    if (status.attempts > 1) {
+      summary.append(` · ${interpolate(ngettext("%s attempt", "%s attempts", status.attempts), [status.attempts])}`);
+    }
     const parts = [steps, summary, routingList(status)];
     if (status.status === "SENT") {
-      parts.push(definitionList([["Serial number", status.serial_no], ["Fee", status.fee ?? "—"],
-        ["Request ID", status.request_id || "—"]]));
+      parts.push(definitionList([[gettext("Serial number"), status.serial_no], [gettext("Fee"), status.fee ?? "—"],
+        [gettext("Request ID"), status.request_id || "—"]]));
     } else if (status.status === "FAILED") {
       const failure = element("div", "flash flash-error");
       failure.setAttribute("role", "alert");
@@ -175,9 +182,9 @@
       failure.append(what, element("p", "", status.fix));
       parts.push(failure);
     } else if (status.error_code) {
-      parts.push(element("p", "muted", `Last attempt: ${status.error_code}. Retrying…`));
+      parts.push(element("p", "muted", interpolate(gettext("Last attempt: %s. Retrying…"), [status.error_code])));
     }
-    const link = element("a", "", "Message details");
+    const link = element("a", "", gettext("Message details"));
     link.href = status.detail_url;
     link.target = "_blank";  // the form stays as typed in this tab
     link.rel = "noopener";
@@ -208,9 +215,9 @@
 
   // Which template served the message, on which route, in which language (the server's labels).
   function routingList(status) {
-    const pairs = [["Template", status.template_code]];
-    if (status.route) pairs.push(["Route", status.country ? `${status.route_label} (${status.country})` : status.route_label]);
-    pairs.push(["Template language", status.locale_label]);
+    const pairs = [[gettext("Template"), status.template_code]];
+    if (status.route) pairs.push([gettext("Route"), status.country ? `${status.route_label} (${status.country})` : status.route_label]);
+    pairs.push([gettext("Template language"), status.locale_label]);
     const list = definitionList(pairs);
     list.classList.add("sms-routing");
     list.dataset.routing = "";

@@ -43,7 +43,9 @@
       if (lineColumn) line = Number(lineColumn[1]);
       else if (position) line = text.slice(0, Number(position[1])).split("\n").length;
       const message = error.message.replace(/^JSON\.parse: /, "").replace(/ in JSON at position.*$/, "");
-      return { error: `${message} (line ${line})`, line };
+      const where = window.interpolate && window.gettext
+        ? window.interpolate(window.gettext("line %s"), [line]) : `line ${line}`;
+      return { error: `${message} (${where})`, line };
     }
   }
 

@@ -17,16 +17,18 @@ def text(response):
     return response.content.decode()
 
 
-def test_catalogue_is_complete_compiled_and_keeps_placeholders():
-    po = (LOCALE / "django.po").read_text()
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_catalogue_is_complete_compiled_and_keeps_placeholders(domain):
+    po = (LOCALE / f"{domain}.po").read_text()
     assert "#, fuzzy" not in po
     assert re.search(r'^msgstr ""\n\n', po, re.M) is None, "an empty translation"
-    catalog = gettext.GNUTranslations((LOCALE / "django.mo").open("rb"))._catalog
+    catalog = gettext.GNUTranslations((LOCALE / f"{domain}.mo").open("rb"))._catalog
     entries = {k: v for k, v in catalog.items() if k}
     # The .mo is compiled from the current .po: same number of messages.
     assert len(entries) == len(re.findall(r"^msgid ", po, re.M)) - 1
-    placeholder = re.compile(r"%\(\w+\)[sd]|<code>|</code>")
+    placeholder = re.compile(r"%\(\w+\)[sd]|%s|\{\w*\}|<code>|</code>")
     for msgid, msgstr in entries.items():
+        msgid = msgid if isinstance(msgid, str) else msgid[0]
         assert msgstr.strip(), msgid
         assert sorted(placeholder.findall(msgid)) == sorted(placeholder.findall(msgstr)), msgid
 
@@ -128,9 +130,22 @@ def test_every_string_marked_for_translation_has_a_chinese_translation(tmp_path)
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".git", ".venv", "data", "node_modules", "tests",
                                                               "bench", "__pycache__", "*.mo"))
     env = {"PATH": "/usr/bin:/bin", "POSTERN_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path)}
-    subprocess.run([sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-obsolete", "-v", "0"],
-                   cwd=copy, env=env, check=True, capture_output=True)
-    po = (copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text()
-    entries = po.split("\n\n")[1:]
-    untranslated = [entry for entry in entries if "#, fuzzy" in entry or re.search(r'^msgstr ""\Z', entry.strip(), re.M)]
+    untranslated = []
+    for domain in ("django", "djangojs"):  # templates and Python; the console's scripts (static/postern/*.js)
+        subprocess.run([sys.executable, "manage.py", "makemessages", "-d", domain, "-l", "zh_Hans", "--no-obsolete",
+                        "-v", "0"], cwd=copy, env=env, check=True, capture_output=True)
+        po = (copy / "locale" / "zh_Hans" / "LC_MESSAGES" / f"{domain}.po").read_text()
+        entries = po.split("\n\n")[1:]
+        untranslated += [entry for entry in entries
+                         if "#, fuzzy" in entry or re.search(r'^msgstr(\[0\])? ""\Z', entry.strip(), re.M)]
     assert untranslated == []
+
+
+def test_the_consoles_scripts_get_their_strings_in_chinese(admin_client, tenant):
+    """static/postern/*.js words what it shows with gettext(): Django's JavaScript catalogue, in the page's
+    language, loaded by every console page before the scripts."""
+    page = text(admin_client.get(f"/console/t/{tenant.id}/applications", **ZH))
+    assert page.index('<script src="/i18n/js" defer></script>') < page.index("postern/console.js")
+    catalogue = text(admin_client.get("/i18n/js", **ZH))
+    assert '"Queued": "\\u6392\\u961f\\u4e2d"' in catalogue or '"Queued": "排队中"' in catalogue
+    assert "排队中" not in text(admin_client.get("/i18n/js"))
