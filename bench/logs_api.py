@@ -32,13 +32,14 @@ def _fill(tenant, owner, app):
         AuditEntry(tenant=tenant, actor=owner, actor_label=str(owner), action="user.update", target_type="user",
                    target_id=users[i % USERS].uid, target_label=str(users[i % USERS]),
                    changes={"name": ["", f"User {i}"]}) for i in range(ROWS_PER_SOURCE)], batch_size=2000)
+    signed_in = {"key": "Interaction.SignIn.Submit", "result": "Success"}
+    refused = {"key": "Interaction.SignIn.Verification.Password.Submit", "result": "Error",
+               "error_code": "session.invalid_credentials"}
     ActivityEntry.objects.bulk_create([
         ActivityEntry(tenant=tenant, user=users[i % USERS], user_uid=users[i % USERS].uid, application=app,
-                      application_client_id=app.client_id,
-                      key="Interaction.SignIn.Submit" if i % 10 else "Interaction.SignIn.Verification.Password.Submit",
-                      result="Success" if i % 10 else "Error", error_code="" if i % 10 else "session.invalid_credentials",
-                      method="Password", ip="203.0.113.7", user_agent="Bench/1.0") for i in range(ROWS_PER_SOURCE)],
-        batch_size=2000)
+                      application_client_id=app.client_id, method="Password", ip="203.0.113.7",
+                      user_agent="Bench/1.0", **(signed_in if i % 10 else refused))
+        for i in range(ROWS_PER_SOURCE)], batch_size=2000)
     SmsMessage.objects.bulk_create([
         SmsMessage(tenant=tenant, provider="tencent", usage_type="SignIn", phone=users[i % USERS].phone,
                    template_code="2002", status="SENT", valid_until=now) for i in range(ROWS_PER_SOURCE)],

@@ -23,6 +23,8 @@ AUDIT_KEY_PREFIX = "Postern.Audit."
 SMS_SEND_KEY = "Postern.Sms.Send"
 # Logto's `enableCap`: past this many matches `Total-Number` says this plus one, and the answer says it is capped.
 COUNT_CAP = 10_000
+# The last millisecond of year 9999, the latest moment a datetime holds; times before 1970 are refused too.
+LATEST_MILLIS = 253_402_300_799_999
 
 SOURCES = {"audit": AuditEntry, "activity": ActivityEntry, "sms": SmsMessage}
 
@@ -44,9 +46,9 @@ def _instant(raw, name):
         millis = float(raw)
     except ValueError:
         millis = math.nan
-    if not math.isfinite(millis) or abs(millis) > 253_402_300_799_000:  # beyond year 9999
-        raise ApiError(400, "guard.invalid_input", f"`{name}` must be a time in unix milliseconds.",
-                       {"issues": [{"path": name, "message": "not a finite number"}]})
+    if not math.isfinite(millis) or not 0 <= millis <= LATEST_MILLIS:
+        message = f"`{name}` must be a time in unix milliseconds, from 0 to {LATEST_MILLIS}."
+        raise ApiError(400, "guard.invalid_input", message, {"issues": [{"path": name, "message": message}]})
     return datetime.fromtimestamp(millis / 1000, tz=dt_timezone.utc)
 
 

@@ -5,10 +5,12 @@ from pydantic import Field
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Keeps the offset within the databases' 64-bit integers; no list is that long.
+MAX_PAGE = 10**12
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 

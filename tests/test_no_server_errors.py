@@ -170,6 +170,7 @@ def _console_lists(world):
         (f"/console/t/{t}/applications/{world.app.client_id}", {}),
         (f"/console/t/{t}/users", {"q": "reader", "page": "1"}),
         (f"/console/t/{t}/audit", {"action": "application", "actor": "owner", "page": "1"}),
+        (f"/console/t/{t}/audit/activity", {"user": "reader", "kind": "failed", "page": "1"}),
         (f"/console/t/{t}/connectors", {}),
         (f"/console/t/{t}/connectors/new", {"provider": "tencent"}),
         (f"/console/t/{t}/messages", {"status": "SENT", "purpose": "SignIn", "phone": "+8613800138000",

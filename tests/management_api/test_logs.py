@@ -152,7 +152,8 @@ def test_one_list_over_the_sources_newest_first_with_filters_and_paging(client, 
 
 
 @pytest.mark.parametrize("query", ["?start_time=soon", "?end_time=NaN", "?start_time=20&end_time=10",
-                                   "?page=0", "?page_size=101"])
+                                   "?start_time=-62135596800001", "?end_time=1e300", "?end_time=inf",
+                                   "?page=0", "?page=10000000000000", "?page_size=101"])
 def test_bad_queries_answer_400(mapi, query):
     status, body, _ = mapi.call("GET", f"/logs{query}")
     assert status == 400 and body["code"] == "guard.invalid_input"
@@ -232,3 +233,23 @@ def test_a_phone_registration_by_code_is_logged_with_its_method_and_its_sms(clie
     mine = logs(mapi, f"?userId={uid}")[0]
     assert [e["key"] for e in mine] == ["Interaction.Register.Submit", "Postern.Sms.Send"]
     assert mine[1]["payload"]["sms"]["purpose"] == "Register" and code not in json.dumps(mine)
+
+
+def test_arbitrary_query_values_never_answer_5xx(client, mapi, bookstore, make_end_user):
+    from hypothesis import HealthCheck, given, settings, strategies as st
+
+    make_end_user(mapi.tenant, username="reader")
+    hosted_sign_in(client, mapi.tenant, bookstore, "reader")
+    value = st.one_of(st.text(max_size=40), st.sampled_from(["-1", "1e308", "nan", "-0", "9" * 30, "audit-1",
+                                                             "Postern.Audit.", "true", "\x00"]))
+    names = ["userId", "applicationId", "logKey", "start_time", "end_time", "enableCap", "page", "page_size"]
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.dictionaries(st.sampled_from(names), value, max_size=4), value)
+    def drive(query, log_id):
+        status = client.get(f"{mapi.base}/logs", query, HTTP_AUTHORIZATION=f"Bearer {mapi.token}").status_code
+        assert status in (200, 400), (query, status)
+        path_status = mapi.call("GET", f"/logs/{log_id.replace('/', '')}")[0]
+        assert path_status in (200, 400, 404, 405), (log_id, path_status)
+
+    drive()
