@@ -16,8 +16,8 @@ def audit_list(request, tenant):
                      PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(entry, presentation.action_label(entry.action), presentation.target_label(entry.target_type),
              presentation.readable_changes(entry)) for entry in page.object_list]
-    return render(request, "audit/list.html", {"tenant": tenant, "page": page, "rows": rows,
-                                               "action": action, "actor": actor})
+    return render(request, "audit/list.html", {"tenant": tenant, "page": page, "rows": rows, "action": action,
+                                               "actor": actor, "action_groups": presentation.ACTION_GROUPS})
 
 
 @tenant_view

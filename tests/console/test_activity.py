@@ -1,13 +1,13 @@
 """End-user activity in the console (sign-ins, sign-ups, refused passwords from the hosted pages) and an audit
 log written for a reader."""
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
 from console.applications.services import application_update
 from signin_experience.selectors import experience_for
 from signin_experience.services import experience_update
-from urllib.parse import urlencode
-
 from tests.conftest import PASSWORD
 from tests.oidc.flows import authorize_params, pkce_pair
 
@@ -93,6 +93,7 @@ def test_the_audit_log_reads_as_words(admin_client, admin, tenant, app):
     assert "com.example.app://callback → com.example.app://callback, com.example.app://other" in page
     assert "Post sign-out redirect URIs</strong>: com.example.app://callback/sign-out → —" in page
     assert "Sign-in experience updated" in page
+    assert "Environment</strong>: Development" in page  # a stored code in the console's words
     assert "Colors · Primary color</strong>: #5d34f2 → #ff0000" in page
     assert "Terms of use URL</strong>: — → https://example.com/t" in page
     assert "[&#x27;" not in page and "redirect_uris" not in page and "(changed)" not in page
