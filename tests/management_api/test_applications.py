@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from console.applications.models import Application, ApplicationSecret
 from console.audit.models import AuditEntry
-from tests.management_api.fuzz import FUZZ_SETTINGS, TEXT, assert_answered, bodies
+from tests.management_api.fuzz import FUZZ_SETTINGS, URL_TEXT, assert_answered, keyed_bodies
 
 pytestmark = pytest.mark.django_db
 
@@ -278,10 +278,10 @@ def test_arbitrary_bodies_never_answer_a_server_error(mapi):
     nested = {"oidcClientMetadata": ["redirectUris", "postLogoutRedirectUris"],
               "customClientMetadata": ["corsAllowedOrigins", "refreshTokenTtlInDays"]}
     calls = st.one_of(
-        st.tuples(st.just("POST"), st.just("/applications"), bodies(app_keys, nested)),
-        st.tuples(st.just("PATCH"), st.just(f"/applications/{target['id']}"), bodies(app_keys, nested)),
-        st.tuples(st.just("POST"), st.just(f"/applications/{target['id']}/secrets"), bodies(["name", "expiresAt"])),
-        st.tuples(st.just("DELETE"), TEXT.map(lambda name: f"/applications/{target['id']}/secrets/{quote(name)}"),
+        st.tuples(st.just("POST"), st.just("/applications"), keyed_bodies(app_keys, nested)),
+        st.tuples(st.just("PATCH"), st.just(f"/applications/{target['id']}"), keyed_bodies(app_keys, nested)),
+        st.tuples(st.just("POST"), st.just(f"/applications/{target['id']}/secrets"), keyed_bodies(["name", "expiresAt"])),
+        st.tuples(st.just("DELETE"), URL_TEXT.map(lambda name: f"/applications/{target['id']}/secrets/{quote(name)}"),
                   st.none()),
     )
 

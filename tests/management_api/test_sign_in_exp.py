@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 from connectors.services import connector_create, connector_set_enabled
 from console.audit.models import AuditEntry
 from signin_experience.selectors import experience_for
-from tests.management_api.json_bodies import FUZZ_SETTINGS, assert_answered, bodies
+from tests.management_api.fuzz import FUZZ_SETTINGS, assert_answered, changed_bodies
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +178,7 @@ def test_any_json_body_gets_a_4xx_with_a_code_or_works(mapi, data):
     base = {"signUp": PHONE_SIGN_UP, "signIn": PHONE_CODE_SIGN_IN, "signInMode": "SignIn",
             "languageInfo": {"autoDetect": True, "fallbackLanguage": "en"}, "codePolicy": {"perPhoneLimit": 5},
             "passwordPolicy": {"length": {"min": 8, "max": 256}}}
-    body = data.draw(bodies(base, nested={"signUp": PHONE_SIGN_UP, "codePolicy": {"perPhoneLimit": 5},
+    body = data.draw(changed_bodies(base, nested={"signUp": PHONE_SIGN_UP, "codePolicy": {"perPhoneLimit": 5},
                                           "passwordPolicy": {"length": {"min": 8, "max": 256}}}))
     status, answer, _ = mapi.call("PATCH", "/sign-in-exp", body)
     assert_answered(status, answer)
