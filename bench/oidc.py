@@ -50,8 +50,9 @@ SERVERS = ["postern", "oidc-provider-pg", "oidc-provider"]
 SERVER_LABELS = {"postern": "Postern", "oidc-provider-pg": "oidc-provider (PostgreSQL)",
                  "oidc-provider": "oidc-provider (memory)", "postern-sqlite": "Postern (SQLite)"}
 SCOPE = "openid offline_access profile"
-BENCH_DB = "postern_bench"
-OIDC_PROVIDER_DB = "postern_bench_oidc_provider"
+# POSTERN_BENCH_DB names the throwaway databases, so two benches on one PostgreSQL server do not drop each other's.
+BENCH_DB = os.environ.get("POSTERN_BENCH_DB", "postern_bench")
+OIDC_PROVIDER_DB = f"{BENCH_DB}_oidc_provider"
 BENCH_REDIS_DB = int(os.environ.get("POSTERN_BENCH_REDIS_DB", "13"))
 
 

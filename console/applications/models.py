@@ -82,12 +82,6 @@ class Application(AbstractApplication):
         # DOT's own URI checks are replaced by redirect_uris, applied by the services.
         pass
 
-    @property
-    def jwk_key(self):
-        from console.oidc.keys import current_signing_jwk
-
-        return current_signing_jwk(self.tenant_id)
-
 
 class ApplicationSecret(models.Model):
     """A named extra client secret of a confidential app (Logto's application secrets, added through the

@@ -12,7 +12,7 @@ from jwcrypto import jwk, jws, jwt
 from jwcrypto.common import JWException
 
 from console import ids
-from console.oidc.keys import current_signing_jwk, published_jwks_json
+from console.oidc.keys import published_jwks_json, signed_jwt
 
 JWT_ACCESS_TOKEN_TYPE = "at+jwt"
 
@@ -33,10 +33,7 @@ def access_token_generator(request):
         "exp": now + int(request.expires_in),
         "jti": uuid.uuid4().hex,
     }
-    key = current_signing_jwk(client.tenant_id)
-    token = jwt.JWT(header={"alg": "RS256", "kid": key.thumbprint(), "typ": JWT_ACCESS_TOKEN_TYPE}, claims=claims)
-    token.make_signed_token(key)
-    return token.serialize()
+    return signed_jwt(client.tenant_id, claims, typ=JWT_ACCESS_TOKEN_TYPE)
 
 
 def verified_jwt_claims(tenant, raw, *, audiences):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from jwcrypto import jwk
+from jwcrypto import jwk, jwt
 
 from console import crypto, tenant_cache
 from console.oidc.models import SigningKey
@@ -66,10 +66,20 @@ def current_signing_key(tenant_id):
 
 
 def current_signing_jwk(tenant_id):
-    """The tenant's active private key, from its cached (kid, ciphertext), dropped on create/rotate."""
+    """The tenant's active (kid, private key), from its cached (kid, ciphertext), dropped on create/rotate."""
     kid, encrypted = tenant_cache.read("signing-key", tenant_id, lambda: _current_kid_and_ciphertext(tenant_id),
                                        local_seconds=SIGNING_LOCAL_SECONDS)
-    return _load_private(kid, encrypted)
+    return kid, _load_private(kid, encrypted)
+
+
+def signed_jwt(tenant_id, claims, *, typ="JWT"):
+    """`claims` as an RS256 JWT signed with the tenant's active key, its kid (the key's thumbprint, stored with
+    it) in the header."""
+    kid, key = current_signing_jwk(tenant_id)
+    token = jwt.JWT(header=json.dumps({"typ": typ, "alg": "RS256", "kid": kid}),
+                    claims=json.dumps(claims, default=str))
+    token.make_signed_token(key)
+    return token.serialize()
 
 
 def _current_kid_and_ciphertext(tenant_id):

@@ -19,12 +19,16 @@ class SigningKey(models.Model):
 
 
 class RedeemedCode(models.Model):
-    """An authorization code already exchanged, and what its exchange issued: a second exchange of it revokes
-    those (RFC 6749 §4.1.2). Kept until the code would have expired; only its SHA-256 is stored."""
+    """An authorization code's exchange: inserting it is the claim that makes a code single-use (its checksum is
+    unique), it names what the exchange issued so a second exchange can revoke those (RFC 6749 §4.1.2), and it
+    keeps the sign-in time for the ID tokens its refresh family is issued later (OpenID Connect Core §12.2).
+    Only the code's SHA-256 is stored. Kept until the code would have expired and its refresh family is gone
+    (console.oidc.tasks)."""
     code_checksum = models.CharField(max_length=64, unique=True)
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="+")
     redeemed_at = models.DateTimeField()
     expires = models.DateTimeField(db_index=True)
     # Not foreign keys: the tokens may be gone (rotated, revoked) long before this row.
-    access_token_id = models.BigIntegerField(null=True)
-    token_family = models.UUIDField(null=True)
+    access_token_checksum = models.CharField(max_length=64, blank=True)
+    token_family = models.UUIDField(null=True, db_index=True)
+    auth_time = models.DateTimeField(null=True)

@@ -1,12 +1,18 @@
 """A code or refresh token presented again: the rule the token engine (console.oidc.validators) follows.
 
+A code is single-use because its exchange is recorded (RedeemedCode, unique by the code's checksum) in the
+transaction that writes the tokens: of two concurrent exchanges, one inserts the record, the other waits for it
+and then finds it taken. A refresh token is claimed by the conditional UPDATE that revokes it (the validator).
+
 Within the app's reuse grace a repeat is the app racing itself (two tabs, a WebView and a background task): it
 gets invalid_grant and nothing is revoked, so the request that won keeps its tokens. After the grace, reuse is
 treated as a stolen credential: a code's first exchange loses what it issued, a refresh token its whole family.
 """
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone as datetime_timezone
 
+from django.db import IntegrityError
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
@@ -27,22 +33,42 @@ def token_checksum(token):
 code_checksum = token_checksum
 
 
-def redeemed_code(grant, *, now, token_family=None):
-    """The (unsaved) record of `grant`'s exchange; its access_token_id is set by whoever writes the tokens."""
-    return RedeemedCode(code_checksum=code_checksum(grant.code), application_id=grant.application_id,
-                        redeemed_at=now, expires=grant.expires, token_family=token_family)
+def redemption_of(code):
+    """The record of `code`'s exchange, as a queryset (empty while the code is unused), for an Exists() beside
+    the read of its grant."""
+    return RedeemedCode.objects.filter(code_checksum=code_checksum(code))
+
+
+def code_redeem(grant, *, access_token, token_family, auth_time, now):
+    """Claim `grant`'s code for the exchange issuing `access_token` (and the refresh family `token_family`, None
+    without offline_access) for a sign-in at `auth_time` (seconds since the epoch), inside the transaction that
+    writes the tokens. False when a concurrent exchange claimed it first: the database then refuses the record,
+    and the caller's transaction must be rolled back."""
+    signed_in = None if auth_time is None else datetime.fromtimestamp(int(auth_time), datetime_timezone.utc)
+    try:
+        RedeemedCode.objects.create(code_checksum=code_checksum(grant.code), application_id=grant.application_id,
+                                    redeemed_at=now, expires=grant.expires, token_family=token_family,
+                                    access_token_checksum=token_checksum(access_token), auth_time=signed_in)
+    except IntegrityError:
+        return False
+    return True
+
+
+def family_auth_time():
+    """The sign-in time of a refresh token's family (the exchange that started it), for an annotation on the
+    refresh token's read; None for a family with no recorded exchange."""
+    return Subquery(RedeemedCode.objects.filter(token_family=OuterRef("token_family")).values("auth_time")[:1])
 
 
 def code_reused(code, app):
     """`code` is not (or no longer) a live grant of `app`: if it was exchanged before the grace, revoke what that
     exchange issued, the refresh token's later rotations included."""
     now = timezone.now()
-    record = RedeemedCode.objects.filter(code_checksum=code_checksum(code), application=app,
-                                         expires__gt=now).first()
+    record = redemption_of(code).filter(application=app, expires__gt=now).first()
     if record is None or within_grace(record.redeemed_at, app, now):
         return
-    if record.access_token_id:
-        AccessToken.objects.filter(pk=record.access_token_id).delete()
+    if record.access_token_checksum:
+        AccessToken.objects.filter(token_checksum=record.access_token_checksum).delete()
     RefreshToken.revoke_family(record.token_family)
 
 

@@ -6,23 +6,24 @@ the answer is read once per request (the grant, the client) and kept on the oaut
 """
 import base64
 import json
+import uuid
 from datetime import timedelta
 from urllib.parse import unquote_plus
 
-from django.db.models import F
+from django.db.models import Exists, F
 from django.utils import timezone
-from oauth2_provider.models import (get_access_token_model, get_grant_model, get_id_token_model,
-                                    get_refresh_token_model, refresh_token_expire_timedelta)
+from jwcrypto import jwk
+from oauth2_provider.models import (get_access_token_model, get_grant_model, get_refresh_token_model,
+                                    refresh_token_expire_timedelta)
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from console.applications.selectors import named_secret_accepts
-from console.oidc import gate, resources, reuse
+from console.oidc import gate, keys, resources, reuse
 from console.oidc.claims import SUPPORTED_CLAIMS, claims_for
 
 AccessToken = get_access_token_model()
 Grant = get_grant_model()
-IDToken = get_id_token_model()
 RefreshToken = get_refresh_token_model()
 
 # Where the sign-in time travels from the tenant session to the ID token: a key of the Grant's stored `claims`
@@ -87,14 +88,15 @@ class TenantValidator(OAuth2Validator):
         client = request.client or self._load_application(client_id, request)
         return bool(client and client.is_public)
 
-    # Codes: read once, with the user, the first time oauthlib asks (its dispatcher asks for the scopes before the
-    # client is authenticated); every later question is answered from that row, so a concurrent exchange deleting
-    # it meanwhile costs this request an invalid_grant, not a Grant.DoesNotExist.
+    # Codes: read once, with the user, the app and whether the code was exchanged already, the first time oauthlib
+    # asks (its dispatcher asks for the scopes before the client is authenticated); every later question is
+    # answered from that row.
     @staticmethod
     def _grant(code, request):
         cached = getattr(request, "postern_grant", None)
         if cached is None or cached[0] != code:
-            cached = (code, Grant.objects.filter(code=code).select_related("user", "application").first())
+            cached = (code, Grant.objects.filter(code=code).select_related("user", "application")
+                      .annotate(redeemed=Exists(reuse.redemption_of(code))).first())
             request.postern_grant = cached
         return cached[1]
 
@@ -105,6 +107,7 @@ class TenantValidator(OAuth2Validator):
         if cached is None or cached[0] != refresh_token:
             found = (RefreshToken.objects.filter(token_checksum=reuse.token_checksum(refresh_token))
                      .select_related("access_token", "user", "application")
+                     .annotate(auth_time=reuse.family_auth_time())
                      .order_by(F("revoked").desc(nulls_first=True)).first())
             cached = (refresh_token, found)
             request.postern_refresh_token = cached
@@ -128,7 +131,7 @@ class TenantValidator(OAuth2Validator):
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
         grant = self._grant(code, request)
-        if grant is None or grant.application_id != client.pk:
+        if grant is None or grant.redeemed or grant.application_id != client.pk:
             reuse.code_reused(code, client)
             return False
         if grant.is_expired() or not gate.user_ok(grant.user):
@@ -182,6 +185,8 @@ class TenantValidator(OAuth2Validator):
         if not gate.user_ok(rt.user):
             return False
         request.user, request.refresh_token, request.refresh_token_instance = rt.user, refresh_token, rt
+        # The refreshed ID token's auth_time is the original sign-in's (OpenID Connect Core §12.2).
+        request.auth_time = int(rt.auth_time.timestamp()) if rt.auth_time else None
         return True
 
     # Scopes: a client-credentials request naming the Management API (the token view let only that resource
@@ -220,11 +225,14 @@ class TenantValidator(OAuth2Validator):
         return super().save_bearer_token(token, request, *args, **kwargs)
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
-        # In the transaction that writes the tokens, claim what they are minted from: only the request that deletes
-        # the code, or finds the refresh token still live under its row lock, gets tokens; the others an
+        # In the transaction that writes the tokens, claim what they are minted from: only the request that records
+        # the code's exchange, or finds the refresh token still live under its row lock, gets tokens; the others an
         # invalid_grant that revokes nothing (they raced the winner, they did not replay it).
         if request.grant_type == "authorization_code":
-            if not Grant.objects.filter(pk=request.grant.pk).delete()[0]:
+            request.postern_token_family = uuid.uuid4() if token.get("refresh_token") else None
+            if not reuse.code_redeem(request.grant, access_token=token["access_token"],
+                                     token_family=request.postern_token_family,
+                                     auth_time=getattr(request, "auth_time", None), now=timezone.now()):
                 raise errors.InvalidGrantError(request=request)
         elif request.grant_type == "refresh_token" and self.rotate_refresh_token(request):
             self._claim_and_revoke_refresh_token(request)
@@ -234,58 +242,50 @@ class TenantValidator(OAuth2Validator):
             if not list(live.values_list("pk", flat=True)):
                 raise errors.InvalidGrantError(request=request)
         super()._save_bearer_token(token, request, *args, **kwargs)
-        if request.grant_type == "authorization_code":
-            record = reuse.redeemed_code(request.grant, now=timezone.now(),
-                                         token_family=getattr(request, "issued_token_family", None))
-            record.access_token_id = request.issued_access_token.pk
-            record.save()
 
     @staticmethod
     def _claim_and_revoke_refresh_token(request):
         # The claim and RefreshToken.revoke() in one conditional UPDATE (its row lock is the claim: a concurrent
-        # rotation waits for it, then finds the token revoked), then the old access token deleted, as revoke()
-        # does. django-oauth-toolkit's rotation would lock and re-read the row three more times (its own lock, the
-        # access token it may reuse, revoke()'s lock) in a savepoint; rotated_from makes it mint the successor
-        # pair directly, with this token as its source and in its family.
+        # rotation waits for it, then finds the token revoked), which also lets go of the old access token, then
+        # that access token deleted, as revoke() does. django-oauth-toolkit's rotation would lock and re-read the
+        # row three more times (its own lock, the access token it may reuse, revoke()'s lock) in a savepoint;
+        # rotated_from makes it mint the successor pair directly, with this token as its source and in its family.
         rotated = request.refresh_token_instance
         now = timezone.now()
-        if not RefreshToken.objects.filter(pk=rotated.pk, revoked__isnull=True).update(revoked=now, updated=now):
+        claimed = RefreshToken.objects.filter(pk=rotated.pk, revoked__isnull=True).update(
+            revoked=now, updated=now, access_token=None)
+        if not claimed:
             raise errors.InvalidGrantError(request=request)
-        rotated.revoked = now
-        if rotated.access_token is not None:
-            rotated.access_token.delete()  # also clears the refresh token's pointer to it (SET_NULL)
+        if rotated.access_token_id is not None:
+            # Nothing points at it any more (the UPDATE above), so Django's delete collector has nothing to set to
+            # NULL first: the plain DELETE it would end with.
+            AccessToken.objects.filter(pk=rotated.access_token_id)._raw_delete(AccessToken.objects.db)
+        rotated.revoked, rotated.access_token = now, None
         request.refresh_token_instance, request.rotated_from = None, rotated
 
     def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
-        pass  # deleted by _save_bearer_token, with the tokens, in one transaction
-
-    def _save_id_token(self, jti, request, expires, *args, **kwargs):
-        # Not saved yet: _create_access_token writes it with the tokens, in their transaction (django-oauth-toolkit
-        # commits it on its own, before the code or refresh token is claimed, so a request that lost that race
-        # left an ID token row behind).
-        return IDToken(user=request.user, scope=request.scope or " ".join(request.scopes), expires=expires, jti=jti,
-                       application=request.client)
+        pass  # the exchange's record (reuse.code_redeem) makes the code spent; expired grants go with the cleanup
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
-        # django-oauth-toolkit finds the ID token row by verifying the JWT it has just signed (a signature check and
-        # a query); finalize_id_token left the row on the request.
-        id_token = getattr(request, "id_token", None) if token.get("id_token") else None
-        if id_token is not None and id_token.pk is None:
-            id_token.save()
-        access_token = AccessToken(user=request.user, scope=token["scope"], expires=expires, id_token=id_token,
+        # django-oauth-toolkit links the ID token row, found by verifying the JWT it has just signed (a signature
+        # check and a query); ID tokens are not stored (finalize_id_token).
+        access_token = AccessToken(user=request.user, scope=token["scope"], expires=expires,
                                    application=request.client,
                                    source_refresh_token=source_refresh_token or getattr(request, "rotated_from", None),
                                    resource=getattr(request, "resource", []))
         self._set_token_value(access_token, token["access_token"])
         access_token.save()
-        request.issued_access_token = access_token
         return access_token
 
     def _create_refresh_token(self, request, refresh_token_code, access_token, previous_refresh_token):
-        previous_refresh_token = previous_refresh_token or getattr(request, "rotated_from", None)
-        created = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
-        request.issued_token_family = created.token_family
-        return created
+        # A rotation stays in its family; a code's exchange starts the family its record (reuse.code_redeem) names.
+        previous = previous_refresh_token or getattr(request, "rotated_from", None)
+        refresh_token = RefreshToken(user=request.user, application=request.client, access_token=access_token,
+                                     token_family=previous.token_family if previous else request.postern_token_family,
+                                     resource=getattr(request, "resource", []))
+        self._set_token_value(refresh_token, refresh_token_code)
+        refresh_token.save()
+        return refresh_token
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs):
         # request.client came through the gate (_load_application): only the tenant's app's own tokens go.
@@ -308,12 +308,30 @@ class TenantValidator(OAuth2Validator):
 
     def get_id_token_dictionary(self, token, token_handler, request):
         claims, expires = super().get_id_token_dictionary(token, token_handler, request)
-        # The sign-in time the tenant session recorded, carried by the code (django-oauth-toolkit takes last_login,
-        # which another browser's later sign-in moves).
+        # The sign-in time the tenant session recorded, carried by the code and then by its exchange's record for
+        # the refresh family (django-oauth-toolkit takes last_login, which another browser's later sign-in moves).
+        # A family started before the record kept it has no known sign-in time: no auth_time rather than a wrong one.
         auth_time = getattr(request, "auth_time", None)
         if auth_time is not None:
             claims["auth_time"] = int(auth_time)
+        else:
+            claims.pop("auth_time", None)
         return claims, expires
+
+    def finalize_id_token(self, id_token, token, token_handler, request):
+        # Signed with the tenant's key and not stored: a signed JWT nothing looks up (logout checks its signature;
+        # oidc-provider keeps none either). django-oauth-toolkit inserts a row for each, in a transaction of its own,
+        # and computes the key's thumbprint again for the kid.
+        claims, _expires = self.get_id_token_dictionary(token, token_handler, request)
+        id_token.update(**claims)
+        if "nonce" not in id_token and request.nonce:  # oauthlib issue 746, as django-oauth-toolkit works around it
+            id_token["nonce"] = request.nonce
+        return keys.signed_jwt(self.tenant.pk, id_token)
+
+    def _get_key_for_token(self, token):
+        # The tenant's published keys, for django-oauth-toolkit's own ID token checks (Postern's endpoints verify
+        # against the same JWKS); an app carries no key of its own.
+        return jwk.JWKSet.from_json(keys.published_jwks_json(self.tenant.pk))
 
     def get_userinfo_claims(self, request):
         return claims_for(request.user, request.scopes)

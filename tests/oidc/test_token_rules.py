@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant, RefreshToken
 
+from console.oidc.models import RedeemedCode
 from tests.oidc.flows import authorize_params, exchange, get_code, location_params, pkce_pair, tokens_for
 from tests.oidc.test_provider import _verify
 
@@ -141,6 +142,40 @@ def test_the_id_token_auth_time_is_the_sessions_sign_in(client, setup):
     body = exchange(client, tenant, app, location_params(silent)["code"], verifier).json()
     claims = _verify(body["id_token"], client.get(f"/t/{tenant.id}/oidc/jwks").json(), tenant.issuer)
     assert claims["auth_time"] == signed_in_at
+
+
+def _signed_in_five_minutes_ago(client, tenant, app):
+    """Tokens from a silent sign-in on a tenant session that signed in five minutes ago, and that sign-in time."""
+    tokens_for(client, tenant, app)
+    session = client.session
+    key = f"postern.tenant.{tenant.pk}"
+    session[key]["auth_time"] -= 300
+    session.save()
+    verifier, challenge = pkce_pair()
+    silent = client.get(f"/t/{tenant.id}/oidc/auth?{urlencode(authorize_params(app, challenge, prompt='none'))}")
+    return exchange(client, tenant, app, location_params(silent)["code"], verifier).json(), session[key]["auth_time"]
+
+
+def test_a_refreshed_id_token_keeps_the_original_sign_in_time(client, setup):
+    """OpenID Connect Core §12.2: auth_time is the original authentication's, not the refresh's (nor last_login,
+    which django-oauth-toolkit would take), however many rotations later."""
+    tenant, app, *_ = setup
+    tokens, signed_in_at = _signed_in_five_minutes_ago(client, tenant, app)
+    for _ in range(2):
+        tokens = _refresh(client, tenant, app, tokens["refresh_token"]).json()
+        claims = _verify(tokens["id_token"], client.get(f"/t/{tenant.id}/oidc/jwks").json(), tenant.issuer)
+        assert claims["auth_time"] == signed_in_at
+
+
+def test_a_refresh_family_with_no_recorded_sign_in_gets_no_auth_time(client, setup):
+    """A family whose exchange record is gone (started before Postern kept the sign-in time): no auth_time rather
+    than a wrong one."""
+    tenant, app, *_ = setup
+    tokens, _signed_in_at = _signed_in_five_minutes_ago(client, tenant, app)
+    RedeemedCode.objects.all().delete()
+    refreshed = _refresh(client, tenant, app, tokens["refresh_token"]).json()
+    claims = _verify(refreshed["id_token"], client.get(f"/t/{tenant.id}/oidc/jwks").json(), tenant.issuer)
+    assert "auth_time" not in claims and claims["sub"]
 
 
 def test_a_code_without_offline_access_reused_after_the_grace_revokes_its_access_token(client, setup):
