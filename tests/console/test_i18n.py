@@ -149,3 +149,21 @@ def test_the_consoles_scripts_get_their_strings_in_chinese(admin_client, tenant)
     catalogue = text(admin_client.get("/i18n/js", **ZH))
     assert '"Queued": "\\u6392\\u961f\\u4e2d"' in catalogue or '"Queued": "排队中"' in catalogue
     assert "排队中" not in text(admin_client.get("/i18n/js"))
+
+
+def test_the_consoles_scripts_show_no_words_outside_gettext():
+    """A sentence written into static/postern/*.js outside gettext() would stay English in zh-Hans; words for
+    people are either wrapped or come from the page (the templates translate them)."""
+    sentence = re.compile(r"""(?<![\w$.])(["'`])([A-Z][a-z]+(?:[ ,.:!?…][^"'`\n]*)?)\1""")
+    found = []
+    for script in sorted((Path(settings.BASE_DIR) / "static" / "postern").glob("*.js")):
+        for number, line in enumerate(script.read_text().splitlines(), 1):
+            code = "" if line.strip().startswith("//") else line.split(" // ")[0]
+            for match in sentence.finditer(code):
+                words = match.group(2)
+                if " " not in words and not words.endswith("."):
+                    continue  # a key name ("Escape") or a single identifier
+                if re.search(r"\b(?:n?gettext|interpolate)\((?:[^()]*,\s*)?$", code[:match.start()]):
+                    continue
+                found.append(f"{script.name}:{number}: {words}")
+    assert found == []

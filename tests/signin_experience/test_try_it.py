@@ -1,5 +1,6 @@
 """"Try it": the tenant's real hosted sign-in through its built-in live-preview app, ending on a console page that
 exchanges the code (PKCE) and shows the ID token's claims."""
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -111,3 +112,24 @@ def test_the_preview_app_is_listed_marked_and_is_not_a_getting_started_step(cons
     started = console.get(reverse("getting_started:index", args=[tenant.id])).content.decode()
     assert 'data-step="app_created" data-done="false"' in started
     assert f"http://localhost/t/{tenant.id}/sign-in" in started  # the hosted page's address, with copy
+
+
+def test_an_id_token_for_another_nonce_is_refused(console, tenant, make_end_user):
+    make_end_user(tenant, username="reader")
+    authorize = try_it(console, tenant)["Location"]
+    session = console.session
+    key = f"postern.try_it.{tenant.pk}"
+    session[key] = {state: dict(flow, nonce="not-the-one-sent") for state, flow in session[key].items()}
+    session.save()
+    answer = console.get(sign_in_through(console, authorize))
+    assert answer.status_code == 400 and "nonce" in answer.content.decode()
+    assert "data-claim-sub" not in answer.content.decode()
+
+
+def test_a_callback_with_another_state_is_refused(console, tenant, make_end_user):
+    make_end_user(tenant, username="reader")
+    callback = sign_in_through(console, try_it(console, tenant)["Location"])
+    forged = re.sub(r"state=[^&]+", "state=forged", callback)
+    answer = console.get(forged)
+    assert answer.status_code == 400 and "data-claim-sub" not in answer.content.decode()
+    assert console.get(callback).status_code == 200  # the real one still works
