@@ -38,7 +38,7 @@ from connectors.providers.base import (
     UsageType,
 )
 from connectors.registry import UnknownProvider, registry
-from console import code_format, crypto, ratelimit, redis_outage
+from console import code_format, crypto, events, ratelimit, redis_outage
 from console.audit.services import audit_record, changed_fields
 from console.phone import InvalidPhone, mask_phone, normalize_phone, region_of
 from console.tenants.models import Tenant
@@ -81,6 +81,7 @@ def connector_create(*, tenant, acting_user, provider_key: str, config: dict[str
         audit_record(tenant=tenant, actor=acting_user, action="connector.create", target=connector, changes={
             "provider": provider.key, "config": public, "secrets": sorted(secret), "enabled": connector.enabled,
         })
+        _connector_updated(connector, "created", acting_user)
     return connector
 
 
@@ -100,6 +101,7 @@ def connector_update(*, connector: Connector, acting_user, config: dict[str, Any
         if changes:
             audit_record(tenant=connector.tenant, actor=acting_user, action="connector.update", target=connector,
                          changes=changes)
+            _connector_updated(connector, "updated", acting_user)
     return connector
 
 
@@ -114,11 +116,13 @@ def connector_set_enabled(*, connector: Connector, enabled: bool, acting_user) -
                 other.save(update_fields=["enabled", "updated_at"])
                 audit_record(tenant=connector.tenant, actor=acting_user, action="connector.disable", target=other,
                              changes={"reason": f"connector {connector.pk} enabled instead"})
+                _connector_updated(other, "disabled", acting_user)
         if connector.enabled != enabled:
             connector.enabled = enabled
             connector.save(update_fields=["enabled", "updated_at"])
             audit_record(tenant=connector.tenant, actor=acting_user,
                          action="connector.enable" if enabled else "connector.disable", target=connector)
+            _connector_updated(connector, "enabled" if enabled else "disabled", acting_user)
     return connector
 
 
@@ -127,7 +131,13 @@ def connector_delete(*, connector: Connector, acting_user) -> None:
     """Delete the connector; its messages stay in the log, and queued ones fail as undeliverable."""
     audit_record(tenant=connector.tenant, actor=acting_user, action="connector.delete", target=connector,
                  changes={"provider": connector.provider, "name": connector.name})
+    _connector_updated(connector, "deleted", acting_user)
     connector.delete()
+
+
+def _connector_updated(connector, action, acting_user):
+    events.emit(events.CONNECTOR_UPDATED, tenant=connector.tenant, connector=connector, action=action,
+                actor=acting_user)
 
 
 def connector_config_for_edit(connector: Connector) -> dict[str, Any]:
@@ -461,6 +471,17 @@ def _finish(message: SmsMessage, status: str, from_status=(SmsMessage.Status.SEN
     )
     if updated:
         logger.info("SMS %s to %s: %s %s", message.pk, mask_phone(message.phone), status, fields.get("error_code", ""))
+        if status == SmsMessage.Status.FAILED and not message.is_test:
+            _sms_failed(message, fields)
+
+
+def _sms_failed(message: SmsMessage, fields) -> None:
+    for name, value in fields.items():
+        setattr(message, name, value)
+    message.status = SmsMessage.Status.FAILED
+    events.emit(events.SMS_FAILED, tenant=message.tenant, message=message, error_class=message.error_class,
+                error_code=message.error_code, error_message=message.error_message,
+                fix=selectors.message_fix(message))
 
 
 def sms_sweep_stuck(*, older_than: timedelta) -> int:
@@ -533,6 +554,8 @@ def sms_receipts_apply(*, connector: Connector, receipts: list[Receipt], now: da
                 delivered_at=receipt.received_at if delivered else None, receipt_received_at=now,
             ):
                 applied.add(receipt.serial_no)
+                if not delivered:
+                    _sms_undelivered(rows.filter(serial_no=receipt.serial_no).first(), receipt)
     rest = {receipt.serial_no for receipt in receipts} - applied
     known = set(rows.filter(serial_no__in=rest).values_list("serial_no", flat=True)) if rest else set()
     unknown = rest - known
@@ -541,6 +564,13 @@ def sms_receipts_apply(*, connector: Connector, receipts: list[Receipt], now: da
                        connector.pk, len(unknown), ", ".join(sorted(unknown)[:10]))
     return ReceiptTally(applied=len(applied), duplicates=len(receipts) - len(applied) - len(unknown),
                         unknown=len(unknown))
+
+
+def _sms_undelivered(message: SmsMessage | None, receipt: Receipt) -> None:
+    if message is None or message.is_test:
+        return
+    events.emit(events.SMS_UNDELIVERED, tenant=message.tenant, message=message, delivery_code=receipt.code,
+                delivery_description=receipt.description)
 
 
 def sms_receipts_pull(*, connector: Connector, max_batches: int = RECEIPT_PULL_MAX_BATCHES) -> ReceiptTally:

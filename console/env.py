@@ -95,3 +95,13 @@ def _networks(name):
 
 # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (console.proxies); none: both headers ignored.
 TRUSTED_PROXIES = _networks("POSTERN_TRUSTED_PROXIES")
+
+# Webhooks (README "Webhooks"): seconds to wait before each retry, the receiver's timeout, the circuit breaker,
+# how often beat sweeps deliveries, and private networks hooks may reach in production mode.
+WEBHOOK_RETRY_SCHEDULE = tuple(float(s) for s in _get("POSTERN_WEBHOOK_RETRY_SCHEDULE",
+                                                      "10,30,60,120,300,900,1800").split(",") if s.strip())
+WEBHOOK_TIMEOUT = float(_get("POSTERN_WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_BREAKER_FAILURES = int(_get("POSTERN_WEBHOOK_BREAKER_FAILURES", "10"))
+WEBHOOK_BREAKER_COOLDOWN_SECONDS = float(_get("POSTERN_WEBHOOK_BREAKER_COOLDOWN_SECONDS", "600"))
+WEBHOOK_SWEEP_SECONDS = float(_get("POSTERN_WEBHOOK_SWEEP_SECONDS", "10"))
+WEBHOOK_ALLOWED_NETWORKS = _networks("POSTERN_WEBHOOK_ALLOWED_NETWORKS")

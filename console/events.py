@@ -17,6 +17,19 @@ INTERACTION_EVENTS = {"SignIn": POST_SIGN_IN, "Register": POST_REGISTER, "Forgot
 BY_PASSWORD, BY_CODE = "Password", "VerificationCode"
 # Postern's own: a password typed on the hosted sign-in page was refused (Logto has no hook event for it).
 SIGN_IN_FAILED = "Postern.SignInFailed"
+# Data events (Logto's names): emitted by the console's user services, whichever door (console, Management API,
+# hosted page) made the change; details: user, actor (the admin or M2M app; None for the person themself).
+USER_CREATED = "User.Created"
+USER_DELETED = "User.Deleted"
+USER_DATA_UPDATED = "User.Data.Updated"
+USER_SUSPENSION_UPDATED = "User.SuspensionStatus.Updated"
+# Logto's exception event: a code was not sent because of a send limit (details: recipient, limit, retry_after).
+MESSAGE_RATE_LIMITED = "Message.RateLimited"
+# Postern's own: a code SMS failed for good (message), a receipt said it never arrived (message), a connector was
+# created, changed, enabled, disabled or deleted (connector, action, actor).
+SMS_FAILED = "Sms.Failed"
+SMS_UNDELIVERED = "Sms.Undelivered"
+CONNECTOR_UPDATED = "Connector.Updated"
 
 happened = Signal()
 

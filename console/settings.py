@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "signin_experience",
     "demo",
     "management_api",
+    "webhooks",
     "ninja",
 ]
 
@@ -43,6 +44,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the request: NUL characters get a 400, never a query (PostgreSQL refuses them).
     "console.input_guard.RefuseNulMiddleware",
+    # The request a change was made in, for the webhook payloads that describe it (console.request_context).
+    "console.request_context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # OIDC API endpoints (JSON, no cookies) skip the layers below; see the module.
     "console.oidc.middleware.OidcApiMiddleware",
@@ -226,6 +229,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-sms": {"task": "connectors.sweep_stuck_sms", "schedule": 60.0},
     "pull-sms-receipts": {"task": "connectors.pull_sms_receipts", "schedule": env.SMS_RECEIPT_PULL_SECONDS},
     "expire-sms-receipts": {"task": "connectors.expire_sms_receipts", "schedule": 300.0},
+    "sweep-webhook-deliveries": {"task": "webhooks.sweep_deliveries", "schedule": env.WEBHOOK_SWEEP_SECONDS},
 }
 # Celery's Django fixup otherwise reconnects to the database around every task; tasks that touch the database
 # check their connection first instead, as Django does per request (connectors.tasks: close_old_connections).
@@ -245,6 +249,13 @@ SMS_SANDBOX_INBOX_URL = env.SMS_SANDBOX_INBOX_URL
 SMS_RECEIPT_WINDOW = timedelta(hours=env.SMS_RECEIPT_WINDOW_HOURS)
 SMS_RECEIPT_PULL_SECONDS = env.SMS_RECEIPT_PULL_SECONDS
 ENCRYPTION_KEYS = env.ENCRYPTION_KEYS
+# Webhook delivery (webhooks.delivery, README "Webhooks"): seconds before each retry, the receiver's timeout,
+# failed attempts in a row that pause a hook and for how long, private networks allowed in production mode.
+WEBHOOK_RETRY_SCHEDULE = env.WEBHOOK_RETRY_SCHEDULE
+WEBHOOK_TIMEOUT = env.WEBHOOK_TIMEOUT
+WEBHOOK_BREAKER_FAILURES = env.WEBHOOK_BREAKER_FAILURES
+WEBHOOK_BREAKER_COOLDOWN_SECONDS = env.WEBHOOK_BREAKER_COOLDOWN_SECONDS
+WEBHOOK_ALLOWED_NETWORKS = env.WEBHOOK_ALLOWED_NETWORKS
 
 LOGGING = {
     "version": 1,

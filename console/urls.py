@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/", include("console.audit.urls")),
     path("console/", include("console.users.urls")),
     path("console/", include("connectors.urls")),
+    path("console/", include("webhooks.urls")),
     path("console/", include("management_api.console_urls")),
     path("", include("connectors.hook_urls")),
     path("t/<str:tenant_id>/oidc/", include("console.oidc.urls")),

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from console import ratelimit
+from console import events, ratelimit
 from console.phone import InvalidPhone, normalize_phone, region_of
 from signin_experience import code_policy
 from signin_experience.models import VerificationCode
@@ -64,16 +64,25 @@ def cooldown_release(tenant, phone):
     cache.delete(_cooldown_key(tenant, phone))
 
 
+def _rate_limited(tenant, phone, refusal):
+    """Logto's Message.RateLimited exception event, then the refusal itself to raise."""
+    events.emit(events.MESSAGE_RATE_LIMITED, tenant=tenant, recipient=phone, limit=refusal.code,
+                retry_after=refusal.retry_after)
+    return refusal
+
+
 def check_send_limits(tenant, policy, phone, ip):
     remaining = cooldown_remaining(tenant, phone)
     if remaining:
-        raise CodeError("code.resend_too_soon", _("Wait %(s)d s before asking for another code.") % {"s": remaining},
-                        status=429, retry_after=remaining)
+        raise _rate_limited(tenant, phone, CodeError(
+            "code.resend_too_soon", _("Wait %(s)d s before asking for another code.") % {"s": remaining},
+            status=429, retry_after=remaining))
     limits = code_policy.send_limits(policy, tenant_id=tenant.pk, phone=phone, ip=ip)
     verdicts = ratelimit.hit_all([(limit.key, limit.limit, limit.window) for limit in limits])
     for verdict, limit in zip(verdicts, limits):
         if not verdict.allowed:
-            raise CodeError(limit.code, str(limit.message), status=429, retry_after=verdict.retry_after)
+            raise _rate_limited(tenant, phone, CodeError(limit.code, str(limit.message), status=429,
+                                                         retry_after=verdict.retry_after))
 
 
 def _budget_refusal(exc):
@@ -116,7 +125,7 @@ def code_issue(*, tenant, policy, phone, purpose, flow_id, deliver, language="")
             sms_budget_check(tenant=tenant, phone_e164=phone)  # the answer must not show that nothing is sent
             sms_template_check(tenant=tenant, phone_e164=phone, usage_type=purpose, language=language)
     except SmsBudgetExceeded as exc:
-        raise _budget_refusal(exc) from None
+        raise _rate_limited(tenant, phone, _budget_refusal(exc)) from None
     except NoTemplate:
         # The admin has no template for this number's region (logged for them); the user can only go elsewhere.
         raise CodeError("phone.no_sms_template", _(

@@ -7,7 +7,7 @@ import secrets
 from django.utils.translation import gettext as _
 
 from connectors.selectors import sms_message_status
-from console import ratelimit
+from console import events, ratelimit
 from console.accounts.models import User
 from signin_experience.codes import (
     CodeError, check_send_limits, code_check, code_issue, cooldown_release, phone_for_codes,
@@ -113,6 +113,7 @@ def password_set(request, tenant, settings, *, password, ip):
     else:
         user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
+        events.emit(events.USER_DATA_UPDATED, tenant=tenant, user=user, actor=None)
         interaction = FORGOT_PASSWORD
     flow_clear(request, tenant)
     return _active(user), interaction
@@ -141,6 +142,7 @@ def username_register(tenant, settings, *, username, password, ip):
     user = User(tenant=tenant, username=username)
     user.set_password(password)
     user.save()
+    events.emit(events.USER_CREATED, tenant=tenant, user=user, actor=None)
     _registration_count(tenant, ip)
     return user
 
@@ -153,6 +155,7 @@ def _register_phone_user(tenant, phone, *, password, ip):
         user.set_unusable_password()
     user.save()
     if created:
+        events.emit(events.USER_CREATED, tenant=tenant, user=user, actor=None)
         _registration_count(tenant, ip)
     return user
 

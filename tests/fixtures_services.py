@@ -31,6 +31,11 @@ STARTUP_TIMEOUT_SECONDS = 30
 WORKER_CONCURRENCY = 8
 # Short, so a scripted slow answer times out fast; every other test answers in milliseconds.
 WORKER_SMS_PROVIDER_TIMEOUT_SECONDS = 2
+# Webhooks retried at once, a receiver that never answers given up on soon, a breaker that trips after a few
+# failures and closes again shortly (tests/webhooks).
+WORKER_WEBHOOK_SETTINGS = {"POSTERN_WEBHOOK_RETRY_SCHEDULE": "0.3,0.3,0.3,0.3,0.3,0.3,0.3",
+                           "POSTERN_WEBHOOK_TIMEOUT": "1", "POSTERN_WEBHOOK_BREAKER_FAILURES": "3",
+                           "POSTERN_WEBHOOK_BREAKER_COOLDOWN_SECONDS": "2"}
 
 
 def free_port() -> int:
@@ -225,6 +230,7 @@ def celery_worker(django_db_setup, sms_emulator_process, celery_test_queue, tmp_
         "POSTERN_DATA_DIR": str(Path(settings.DATA_DIR).resolve()),  # the same Fernet key as this process
         "TENCENT_SMS_ENDPOINT": sms_emulator_process.url,
         "POSTERN_SMS_PROVIDER_TIMEOUT": str(WORKER_SMS_PROVIDER_TIMEOUT_SECONDS),
+        **WORKER_WEBHOOK_SETTINGS,
         "PYTHONUNBUFFERED": "1",
     }
     worker = CeleryWorker(env, celery_test_queue, tmp_path_factory.mktemp("celery") / "worker.log")

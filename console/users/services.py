@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
-from console import ids
+from console import events, ids
 from console.accounts.models import User
 from console.audit.services import audit_record, changed_fields
 from console.phone import InvalidPhone, normalize_phone
@@ -59,6 +59,7 @@ def end_user_create(*, tenant, acting_user, username="", email="", phone="", nam
         raise ValidationError(_("Another user just took one of these identifiers; try again.")) from None
     audit_record(tenant=tenant, actor=acting_user, action="user.create", target=user,
                  changes={k: v for k, v in fields.items() if v} | {"password": "(set)" if password else "(none)"})
+    events.emit(events.USER_CREATED, tenant=tenant, user=user, actor=acting_user)
     return user
 
 
@@ -73,6 +74,7 @@ def end_user_update(*, user, acting_user, username="", email="", phone="", name=
     diff = changed_fields(before, fields)
     if diff:
         audit_record(tenant=user.tenant, actor=acting_user, action="user.update", target=user, changes=diff)
+        events.emit(events.USER_DATA_UPDATED, tenant=user.tenant, user=user, actor=acting_user)
     return user
 
 
@@ -94,6 +96,7 @@ def end_user_set_suspended(*, user, suspended, acting_user):
         _end_sessions_and_tokens(user)
     audit_record(tenant=user.tenant, actor=acting_user, action="user.suspend" if suspended else "user.reactivate",
                  target=user, changes={"signed_out_everywhere": True} if suspended else None)
+    events.emit(events.USER_SUSPENSION_UPDATED, tenant=user.tenant, user=user, actor=acting_user)
     return user
 
 
@@ -107,6 +110,7 @@ def end_user_password_reset(*, user, acting_user, sign_out_everywhere=True):
         _end_sessions_and_tokens(user)
     audit_record(tenant=user.tenant, actor=acting_user, action="user.password_reset", target=user,
                  changes={"password": "(reset)", "signed_out_everywhere": sign_out_everywhere})
+    events.emit(events.USER_DATA_UPDATED, tenant=user.tenant, user=user, actor=acting_user)
     return password
 
 
@@ -121,6 +125,7 @@ def end_user_password_set(*, user, password, acting_user, sign_out_everywhere=Tr
         _end_sessions_and_tokens(user)
     audit_record(tenant=user.tenant, actor=acting_user, action="user.password_set", target=user,
                  changes={"password": "(set)", "signed_out_everywhere": sign_out_everywhere})
+    events.emit(events.USER_DATA_UPDATED, tenant=user.tenant, user=user, actor=acting_user)
     return user
 
 
@@ -129,3 +134,4 @@ def end_user_delete(*, user, acting_user):
     audit_record(tenant=user.tenant, actor=acting_user, action="user.delete", target=user,
                  changes={"identifier": user.display_identifier})
     user.delete()
+    events.emit(events.USER_DELETED, tenant=user.tenant, user=user, actor=acting_user)

@@ -3,6 +3,7 @@ from management_api.routers import applications, status
 from management_api.routers import connectors, sign_in_exp, sms_messages, verification_codes
 from management_api.routers import logs
 from management_api.routers import users
+from management_api.routers import hooks
 
 ROUTERS = [
     ("", status.router),
@@ -13,4 +14,5 @@ ROUTERS = [
     ("", sms_messages.router),
     ("/users", users.router),
     ("", logs.router),
+    ("/hooks", hooks.router),
 ]

@@ -23,4 +23,11 @@ def make_all(tenant, owner):
 
     invitee = User.objects.create_admin(username="victim-invitee", password="victim-invitee-password-1")
     tenant_member_invite(tenant=tenant, username=invitee.username, role="admin", acting_user=owner)
-    return {"connector_id": connector.pk, "message_id": message.pk, "invitation_id": invitee.invitations.get().pk}
+    from webhooks.models import HookDelivery
+    from webhooks.services import hook_create
+
+    hook, _key = hook_create(tenant=tenant, acting_user=owner, url="https://203.0.113.10/hooks", events=["PostSignIn"])
+    delivery = HookDelivery.objects.create(tenant=tenant, hook=hook, event="PostSignIn", body=b"{}", attempt_limit=1,
+                                           next_attempt_at=timezone.now(), status=HookDelivery.Status.FAILED)
+    return {"connector_id": connector.pk, "message_id": message.pk, "invitation_id": invitee.invitations.get().pk,
+            "hook_id": hook.pk, "delivery_id": delivery.delivery_id}
