@@ -33,10 +33,10 @@ def token_checksum(token):
 code_checksum = token_checksum
 
 
-def redemption_of(code):
-    """The record of `code`'s exchange, as a queryset (empty while the code is unused), for an Exists() beside
-    the read of its grant."""
-    return RedeemedCode.objects.filter(code_checksum=code_checksum(code))
+def redemption_of_checksum(checksum):
+    """The record of the exchange of the code whose checksum this is, as a queryset (empty while the code is
+    unused), for an Exists() beside the read of its grant."""
+    return RedeemedCode.objects.filter(code_checksum=checksum)
 
 
 def code_redeem(grant, *, access_token, token_family, auth_time, now):
@@ -64,7 +64,7 @@ def code_reused(code, app):
     """`code` is not (or no longer) a live grant of `app`: if it was exchanged before the grace, revoke what that
     exchange issued, the refresh token's later rotations included."""
     now = timezone.now()
-    record = redemption_of(code).filter(application=app, expires__gt=now).first()
+    record = redemption_of_checksum(code_checksum(code)).filter(application=app, expires__gt=now).first()
     if record is None or within_grace(record.redeemed_at, app, now):
         return
     if record.access_token_checksum:

@@ -19,6 +19,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from console.applications.selectors import named_secret_accepts
+from console.compiled_query import CompiledQuery
 from console.oidc import gate, keys, resources, reuse
 from console.oidc.claims import SUPPORTED_CLAIMS, claims_for
 
@@ -29,6 +30,17 @@ RefreshToken = get_refresh_token_model()
 # Where the sign-in time travels from the tenant session to the ID token: a key of the Grant's stored `claims`
 # (django-oauth-toolkit's JSON column for the OIDC claims request), taken out again when the code is read.
 AUTH_TIME_KEY = "postern_auth_time"
+
+# The two reads every code exchange and refresh starts with, compiled once (console.compiled_query): a code's grant
+# with its user, app and whether it was exchanged already; a refresh token with its access token, user, app and
+# its family's sign-in time. Several refresh token rows may share a checksum (a rotated one and a live one): the
+# live row first, else the latest.
+_GRANT = CompiledQuery(lambda code, checksum: Grant.objects.filter(code=code).select_related("user", "application")
+                       .annotate(redeemed=Exists(reuse.redemption_of_checksum(checksum))))
+_REFRESH_TOKEN = CompiledQuery(lambda checksum: RefreshToken.objects.filter(token_checksum=checksum)
+                               .select_related("access_token", "user", "application")
+                               .annotate(auth_time=reuse.family_auth_time())
+                               .order_by(F("revoked").desc(nulls_first=True)))
 
 
 class TenantValidator(OAuth2Validator):
@@ -95,21 +107,15 @@ class TenantValidator(OAuth2Validator):
     def _grant(code, request):
         cached = getattr(request, "postern_grant", None)
         if cached is None or cached[0] != code:
-            cached = (code, Grant.objects.filter(code=code).select_related("user", "application")
-                      .annotate(redeemed=Exists(reuse.redemption_of(code))).first())
+            cached = (code, _GRANT.first(code, reuse.code_checksum(code)))
             request.postern_grant = cached
         return cached[1]
 
     @staticmethod
     def _refresh_token_row(refresh_token, request):
-        # Several rows may share a checksum (a rotated one and a live one): the live row first, else the latest.
         cached = getattr(request, "postern_refresh_token", None)
         if cached is None or cached[0] != refresh_token:
-            found = (RefreshToken.objects.filter(token_checksum=reuse.token_checksum(refresh_token))
-                     .select_related("access_token", "user", "application")
-                     .annotate(auth_time=reuse.family_auth_time())
-                     .order_by(F("revoked").desc(nulls_first=True)).first())
-            cached = (refresh_token, found)
+            cached = (refresh_token, _REFRESH_TOKEN.first(reuse.token_checksum(refresh_token)))
             request.postern_refresh_token = cached
         return cached[1]
 

@@ -1,0 +1,88 @@
+"""A hot read whose SQL Django compiles once per process instead of on every call.
+
+Django turns a queryset into SQL each time it is evaluated. For the token endpoint's reads (a code's grant or a
+refresh token, each joined with its user and app) that compilation costs several times the database's own work
+(README "Performance"). `CompiledQuery` compiles the queryset once per database alias, with placeholders where the
+caller's values go, then runs that SQL with each call's values and builds the same model instances (related rows
+from select_related and annotations included) the way Django's ModelIterable does. The queryset is still written
+with the ORM, once; only its compilation is kept.
+"""
+import threading
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.query import get_related_populators
+
+
+class _Placeholder(str):
+    """A value the queryset is built with, to be found again among the compiled parameters."""
+
+
+class _Compiled:
+    def __init__(self, queryset, placeholders, db):
+        compiler = queryset.query.get_compiler(using=db)
+        self.sql, params = compiler.as_sql()  # also fills compiler.select, klass_info and annotation_col_map
+        self.slots = [self._slot(param, placeholders) for param in params]
+        missing = set(range(len(placeholders))) - {slot for slot, _ in self.slots if slot is not None}
+        if missing:
+            raise ValueError("the queryset did not use every value it was built with as a query parameter")
+        self.compiler, self.db = compiler, db
+        self.converters = compiler.get_converters([s[0] for s in compiler.select[:compiler.col_count]])
+        klass_info = compiler.klass_info
+        self.model = klass_info["model"]
+        self.start, self.end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self.init_list = [column[0].target.attname for column in compiler.select[self.start:self.end]]
+        self.populators = get_related_populators(klass_info, compiler.select, db)
+        self.annotations = dict(compiler.annotation_col_map or {})
+
+    @staticmethod
+    def _slot(param, placeholders):
+        for index, placeholder in enumerate(placeholders):
+            if param is placeholder:
+                return index, None
+        return None, param
+
+    def first(self, values):
+        params = [values[slot] if slot is not None else constant for slot, constant in self.slots]
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if self.converters:
+            row = next(self.compiler.apply_converters([row], self.converters))
+        obj = self.model.from_db(self.db, self.init_list, row[self.start:self.end])
+        for populator in self.populators:
+            populator.populate(row, obj)
+        for name, position in self.annotations.items():
+            setattr(obj, name, row[position])
+        return obj
+
+
+class CompiledQuery:
+    """`CompiledQuery(lambda code: Grant.objects.filter(code=code).select_related("user"))`, then
+    `.first(code)`: the first row as a model instance, or None.
+
+    The builder is called once, with placeholders: each value must reach the SQL as a parameter as it was given
+    (a lookup on a text column), not be transformed in Python first (hash it before, and pass the checksum).
+    """
+
+    def __init__(self, build):
+        self._build = build
+        self._compiled = {}
+        self._lock = threading.Lock()
+
+    def _for(self, db, arity):
+        compiled = self._compiled.get(db)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(db)
+                if compiled is None:
+                    placeholders = [_Placeholder(f"\x00compiled-query-value-{index}\x00") for index in range(arity)]
+                    queryset = self._build(*placeholders)
+                    if not queryset.query.is_sliced:
+                        queryset = queryset[:1]
+                    compiled = self._compiled[db] = _Compiled(queryset, placeholders, db)
+        return compiled
+
+    def first(self, *values, using=DEFAULT_DB_ALIAS):
+        return self._for(using, len(values)).first(values)
