@@ -7,6 +7,7 @@
   (c) console list pages with 10,000 rows — bench/console_pages.py
   (e) the SMS dashboard at 100,000 and 1,000,000 message rows — bench/sms_dashboard.py
   (f) the Management API at 10,000 users, beside the console's users page; token + first call — bench/management_api.py
+  (w) webhooks: deliveries/s to a local receiver at 0 and 100 ms, sign-in latency with 10 hooks — bench/webhooks.py
 
 Prints tables and writes everything to data/bench/<timestamp>.json (POSTERN_BENCH_DATA_DIR overrides the folder).
 Needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); `make bench` provides them like `make test` does.
@@ -20,7 +21,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-from bench import oidc, sms_pipeline
+from bench import oidc, sms_pipeline, webhooks
 from bench.common import PY, ROOT, busy_fraction, data_dir, fmt, machine, table
 
 TARGETS = {"discovery": 1.0, "code": 1.0, "refresh": 1.0, "userinfo": 1.0}
@@ -114,7 +115,8 @@ def run_console():
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["oidc", "sqlite", "sms", "console", "dashboard", "api"], action="append",
+    parser.add_argument("--only", choices=["oidc", "sqlite", "sms", "console", "dashboard", "api", "webhooks"],
+                        action="append",
                         help="run only these sections (repeatable); default: all")
     parser.add_argument("--duration", type=float, default=3.0, help="timed seconds per OIDC run (default 3)")
     parser.add_argument("--warmup", type=float, default=0.5, help="untimed seconds before each OIDC run")
@@ -126,7 +128,7 @@ def main(argv=None):
     parser.add_argument("--sms-users", type=int, default=10, help="concurrent people asking for codes (default 10)")
     parser.add_argument("--sms-latency-ms", type=int, default=100, help="emulator latency (default 100)")
     args = parser.parse_args(argv)
-    sections = args.only or ["oidc", "sqlite", "sms", "console", "dashboard", "api"]
+    sections = args.only or ["oidc", "sqlite", "sms", "console", "dashboard", "api", "webhooks"]
     started = time.monotonic()
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out_dir = data_dir()
@@ -230,6 +232,17 @@ def main(argv=None):
         except Exception as exc:  # noqa: BLE001
             failures.append(f"api: {exc}")
             print(f"  Management API section failed: {exc}")
+
+    if "webhooks" in sections:
+        print("\n(w) Webhooks: deliveries to a local receiver through the Celery workers, and the hosted sign-in "
+              "with hooks subscribed")
+        try:
+            result = webhooks.run()
+            report["sections"]["webhooks"] = result
+            print(webhooks.tables(result))
+        except Exception as exc:  # noqa: BLE001
+            failures.append(f"webhooks: {exc}")
+            print(f"  Webhooks section failed: {exc!r}")
 
     report["seconds"] = round(time.monotonic() - started, 1)
     report["failures"] = failures
