@@ -153,7 +153,7 @@ def test_delete_app_needs_its_name(admin_client, tenant, make_app, admin):
 def test_audit_log_lists_and_filters(admin_client, tenant, make_app, admin):
     make_app(tenant, admin)
     page = admin_client.get(reverse("audit:list", args=[tenant.id]) + "?action=application.").content.decode()
-    assert "application.create" in page and "tenant.create" not in page
+    assert "Application created" in page and "Tenant created" not in page
 
 
 def test_unknown_app_is_a_404_page(admin_client, tenant):
