@@ -103,3 +103,16 @@ def tenant(make_tenant, admin):
 def admin_client(client, admin):
     client.force_login(admin)
     return client
+
+
+@pytest.fixture
+def encryption_keys(settings):
+    """use(keys): run with these POSTERN_ENCRYPTION_KEYS (the first encrypts), as a key rotation does."""
+    from console import crypto
+
+    def use(keys):
+        settings.ENCRYPTION_KEYS = keys
+        crypto._fernet.cache_clear()
+
+    yield use
+    crypto._fernet.cache_clear()

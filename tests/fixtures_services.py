@@ -8,6 +8,7 @@
 - `tencent_connector`: the `tenant`'s enabled Tencent connector, with credentials the emulator accepts.
 - `wait_for_sms(message_id, until=...)`: poll the row until its status is one of `until`.
 """
+import contextlib
 import os
 import secrets
 import signal
@@ -315,3 +316,23 @@ def own_redis(settings, monkeypatch):
     celery_app.conf.broker_write_url = None
     if server.process.poll() is None:
         server.stop()
+
+
+@contextlib.contextmanager
+def throwaway_postgres_database(prefix):
+    """A PostgreSQL database of its own on the suite's server (DATABASE_URL's), dropped afterwards; yields its URL."""
+    import psycopg
+    from urllib.parse import urlsplit, urlunsplit
+
+    from console import env
+
+    parts = urlsplit(env.DATABASE_URL)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -13,16 +13,13 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 import requests
 
-from console import env
-from tests.fixtures_services import ThrowawayRedis
+from tests.fixtures_services import ThrowawayRedis, throwaway_postgres_database
 from tests.launched import (HostedSignIn, Launched, TcpGate, console_sign_in, embedded_env, phone_code_sign_in,
                             refresh, sandbox_sends)
 
@@ -46,16 +43,8 @@ def runtime_venv():
 @pytest.fixture(scope="module")
 def database():
     """A PostgreSQL database of its own on the suite's server, dropped afterwards."""
-    parts = urlsplit(env.DATABASE_URL)
-    name = f"postern_prod_{uuid.uuid4().hex[:8]}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres_database("postern_prod") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,19 +8,8 @@ from django.core.management import call_command
 from connectors.models import Connector
 from connectors.selectors import connector_secrets
 from connectors.services import connector_create
-from console import crypto
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def encryption_keys(settings):
-    def use(keys):
-        settings.ENCRYPTION_KEYS = keys
-        crypto._fernet.cache_clear()
-
-    yield use
-    crypto._fernet.cache_clear()
 
 
 def test_secrets_survive_a_key_rotation(tenant, admin, tencent_config, settings, encryption_keys):

@@ -5,22 +5,11 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 
-from console import crypto
 from webhooks import selectors
 from webhooks.models import Hook
 from webhooks.services import hook_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def encryption_keys(settings):
-    def use(keys):
-        settings.ENCRYPTION_KEYS = keys
-        crypto._fernet.cache_clear()
-
-    yield use
-    crypto._fernet.cache_clear()
 
 
 def test_signing_keys_survive_a_key_rotation(tenant, admin, settings, encryption_keys):

@@ -7,15 +7,12 @@ import re
 import signal
 import sys
 import time
-import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 import requests
 
-from console import env
-from tests.fixtures_services import ThrowawayRedis
+from tests.fixtures_services import ThrowawayRedis, throwaway_postgres_database
 from tests.launched import Launched, embedded_env
 from tests.webhooks.receiver import Answer, Receiver
 
@@ -25,16 +22,9 @@ RECEIVER_LATENCY = 1.0
 
 @pytest.fixture
 def database():
-    parts = urlsplit(env.DATABASE_URL)
-    name = f"postern_hooks_{uuid.uuid4().hex[:8]}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A PostgreSQL database of its own on the suite's server, dropped afterwards."""
+    with throwaway_postgres_database("postern_hooks") as url:
+        yield url
 
 
 @pytest.fixture
