@@ -1,4 +1,5 @@
 """The events a hook can subscribe to: Logto's that Postern fires, and Postern's own (README "Webhooks")."""
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from console import events
@@ -33,4 +34,6 @@ GROUPS = (
 
 def choices():
     """(group label, [(event, "event — label")]) for the console's checklist."""
-    return [(group, [(event, f"{event} — {LABELS[event]}") for event in members]) for group, members in GROUPS]
+    # The event's name is Logto's identifier, the same in every language.
+    return [(group, [(event, format_html('<code translate="no">{}</code> — {}', event, LABELS[event]))
+                     for event in members]) for group, members in GROUPS]

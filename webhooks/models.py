@@ -1,5 +1,6 @@
 """Webhooks: a tenant's hooks (Logto's shape), one delivery row per event and hook, one attempt row per POST."""
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from console import ids
 
@@ -49,10 +50,10 @@ class HookDelivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "QUEUED", "Queued"
-        DELIVERING = "DELIVERING", "Delivering"
-        SUCCEEDED = "SUCCEEDED", "Succeeded"
-        FAILED = "FAILED", "Failed"
+        QUEUED = "QUEUED", _("Queued")
+        DELIVERING = "DELIVERING", _("Delivering")
+        SUCCEEDED = "SUCCEEDED", _("Succeeded")
+        FAILED = "FAILED", _("Failed")
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     hook = models.ForeignKey(Hook, on_delete=models.CASCADE, related_name="deliveries")
