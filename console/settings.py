@@ -230,7 +230,9 @@ CELERY_BEAT_SCHEDULE = {
     "pull-sms-receipts": {"task": "connectors.pull_sms_receipts", "schedule": env.SMS_RECEIPT_PULL_SECONDS},
     "expire-sms-receipts": {"task": "connectors.expire_sms_receipts", "schedule": 300.0},
     "sweep-webhook-deliveries": {"task": "webhooks.sweep_deliveries", "schedule": env.WEBHOOK_SWEEP_SECONDS},
+    "expire-activity": {"task": "audit.expire_activity", "schedule": 3600.0},
 }
+ACTIVITY_RETENTION_DAYS = env.ACTIVITY_RETENTION_DAYS
 # Celery's Django fixup otherwise reconnects to the database around every task; tasks that touch the database
 # check their connection first instead, as Django does per request (connectors.tasks: close_old_connections).
 CELERY_DB_REUSE_MAX = 1000

@@ -1,4 +1,9 @@
 """Writing audit entries and end-user activity. Callers pass field names for secrets, never their values."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
 from console import events
 from console.audit.models import ActivityEntry, AuditEntry
 
@@ -69,3 +74,12 @@ def activity_on_event(sender, *, event, tenant, **details):
     activity_record(tenant=tenant, key=key, user=details.get("user"), application=details.get("application"),
                     ip=details.get("ip"), user_agent=details.get("user_agent"), method=details.get("method", ""),
                     error_code=details.get("error_code", ""))
+
+
+def activity_expire(*, now=None):
+    """Delete end-user activity older than ACTIVITY_RETENTION_DAYS (0 keeps it for ever); returns how many went."""
+    days = settings.ACTIVITY_RETENTION_DAYS
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return ActivityEntry.objects.filter(created_at__lt=cutoff).delete()[0]

@@ -99,3 +99,25 @@ def test_the_audit_log_reads_as_words(admin_client, admin, tenant, app):
     assert "[&#x27;" not in page and "redirect_uris" not in page and "(changed)" not in page
     zh = admin_client.get(reverse("audit:list", args=[tenant.id]), **ZH).content.decode()
     assert "应用已更新" in zh and "重定向 URI" in zh and "登录体验已更新" in zh
+
+
+def test_activity_older_than_the_retention_is_deleted(client, admin, tenant, app, make_end_user,
+                                                                     settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from console.audit.models import ActivityEntry
+    from console.audit.services import activity_expire
+
+    make_end_user(tenant, username="reader")
+    hosted_sign_in(client, tenant, app, "reader")
+    hosted_sign_in(client, tenant, app, "reader")
+    old, recent = ActivityEntry.objects.filter(tenant=tenant).order_by("id")[:2]
+    ActivityEntry.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    settings.ACTIVITY_RETENTION_DAYS = 0  # keep for ever
+    activity_expire()
+    assert ActivityEntry.objects.filter(pk=old.pk).exists()
+    settings.ACTIVITY_RETENTION_DAYS = 30
+    activity_expire()
+    assert list(ActivityEntry.objects.filter(tenant=tenant).values_list("pk", flat=True)) == [recent.pk]
