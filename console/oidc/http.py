@@ -58,7 +58,7 @@ def oidc_endpoint(methods, cors=False):
         @functools.wraps(view)
         def wrapper(request, tenant_id, *args, **kwargs):
             tenant = tenant_or_404(tenant_id)
-            origin = request.headers.get("Origin")
+            origin = request.META.get("HTTP_ORIGIN")  # request.headers would parse every header first
             allowed = cors and origin and _origin_allowed(tenant, origin)
             if request.method == "OPTIONS" and cors:
                 response = HttpResponse(status=204)

@@ -19,10 +19,23 @@ from console.oidc.validators import TenantValidator
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 
 
+# oauthlib's server and its grant objects keep no request state, so one is built per tenant object and kept as
+# long as that object is the one tenant_or_404 hands out (its own few seconds of process memory).
+_CORES = {}
+_CORES_KEPT = 1000
+
+
 def oauth_core_for(tenant):
+    kept = _CORES.get(tenant.pk)
+    if kept is not None and kept[0] is tenant:
+        return kept[1]
     server = oauth2_settings.OAUTH2_SERVER_CLASS(TenantValidator(tenant), **oauth2_settings.server_kwargs)
     server._grant_types = {name: grant for name, grant in server.grant_types.items() if name in GRANT_TYPES}
-    return OAuthLibCore(server)
+    core = OAuthLibCore(server)
+    if len(_CORES) >= _CORES_KEPT:
+        _CORES.clear()
+    _CORES[tenant.pk] = (tenant, core)
+    return core
 
 
 def authenticate_client(tenant, request):

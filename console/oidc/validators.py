@@ -252,20 +252,19 @@ class TenantValidator(OAuth2Validator):
     @staticmethod
     def _claim_and_revoke_refresh_token(request):
         # The claim and RefreshToken.revoke() in one conditional UPDATE (its row lock is the claim: a concurrent
-        # rotation waits for it, then finds the token revoked), which also lets go of the old access token, then
-        # that access token deleted, as revoke() does. django-oauth-toolkit's rotation would lock and re-read the
-        # row three more times (its own lock, the access token it may reuse, revoke()'s lock) in a savepoint;
-        # rotated_from makes it mint the successor pair directly, with this token as its source and in its family.
+        # rotation waits for it, then finds the token revoked), which also lets go of the old access token; that
+        # row is then issued again as the successor's access token (_create_access_token), so the old value stops
+        # working as revoke()'s delete makes it. django-oauth-toolkit's rotation would lock and re-read the row
+        # three more times (its own lock, the access token it may reuse, revoke()'s lock) in a savepoint, then
+        # delete the old access token and insert a new one; rotated_from makes it mint the successor pair
+        # directly, with this token as its source and in its family.
         rotated = request.refresh_token_instance
         now = timezone.now()
         claimed = RefreshToken.objects.filter(pk=rotated.pk, revoked__isnull=True).update(
             revoked=now, updated=now, access_token=None)
         if not claimed:
             raise errors.InvalidGrantError(request=request)
-        if rotated.access_token_id is not None:
-            # Nothing points at it any more (the UPDATE above), so Django's delete collector has nothing to set to
-            # NULL first: the plain DELETE it would end with.
-            AccessToken.objects.filter(pk=rotated.access_token_id)._raw_delete(AccessToken.objects.db)
+        request.postern_reissued_access_token_id = rotated.access_token_id
         rotated.revoked, rotated.access_token = now, None
         request.refresh_token_instance, request.rotated_from = None, rotated
 
@@ -280,8 +279,26 @@ class TenantValidator(OAuth2Validator):
                                    source_refresh_token=source_refresh_token or getattr(request, "rotated_from", None),
                                    resource=getattr(request, "resource", []))
         self._set_token_value(access_token, token["access_token"])
-        access_token.save()
+        reissued = getattr(request, "postern_reissued_access_token_id", None)
+        if reissued is None:
+            access_token.save()
+        elif not self._reissue(access_token, reissued):
+            # Deleted since the refresh token was read: a sign-out, a revocation or a family sweep, which revoke
+            # the refresh token too.
+            raise errors.InvalidGrantError(request=request)
         return access_token
+
+    @staticmethod
+    def _reissue(access_token, pk):
+        """Write `access_token` over the row `pk` (every column but `created`, computed as Model.save computes
+        them); False when that row is gone."""
+        fields = [field for field in AccessToken._meta.concrete_fields
+                  if not field.primary_key and field.name != "created"]
+        values = {field.attname: field.pre_save(access_token, False) for field in fields}
+        if not AccessToken.objects.filter(pk=pk).update(**values):
+            return False
+        access_token.pk, access_token._state.adding, access_token._state.db = pk, False, AccessToken.objects.db
+        return True
 
     def _create_refresh_token(self, request, refresh_token_code, access_token, previous_refresh_token):
         # A rotation stays in its family; a code's exchange starts the family its record (reuse.code_redeem) names.
