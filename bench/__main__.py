@@ -104,9 +104,9 @@ def console_verdict(report):
     return "\n".join(lines)
 
 
-def run_console():
-    env = dict(os.environ)
-    done = subprocess.run([PY, "-m", "bench.console_pages"], cwd=ROOT, env=env, capture_output=True, text=True)
+def run_module(module):
+    """Run a bench module in its own process (its own Django set-up) and return the JSON line it prints last."""
+    done = subprocess.run([PY, "-m", module], cwd=ROOT, env=dict(os.environ), capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-4000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -188,7 +188,7 @@ def main(argv=None):
     if "console" in sections:
         print("\n(c) Console list pages (in-process test client, PostgreSQL, p50 of 25 renders)")
         try:
-            result = run_console()
+            result = run_module("bench.console_pages")
             report["sections"]["console"] = result
             print(console_table(result))
             print(console_verdict(result))
@@ -199,11 +199,7 @@ def main(argv=None):
     if "dashboard" in sections:
         print("\n(e) SMS dashboard (in-process test client, PostgreSQL, p50 of 15 renders per period)")
         try:
-            done = subprocess.run([PY, "-m", "bench.sms_dashboard"], cwd=ROOT, env=dict(os.environ),
-                                  capture_output=True, text=True)
-            if done.returncode != 0:
-                raise RuntimeError(done.stderr[-4000:])
-            result = json.loads(done.stdout.strip().splitlines()[-1])
+            result = run_module("bench.sms_dashboard")
             report["sections"]["dashboard"] = result
             print(table(["rows", "period", "p50 ms", "max ms", "queries"], [
                 [f"{int(rows):,}", period, fmt(cell["p50_ms"]), fmt(cell["max_ms"]), cell["queries"]]
@@ -216,11 +212,7 @@ def main(argv=None):
         print("\n(f) Management API at 10,000 users (in-process test client, PostgreSQL, p50 of 25 requests), "
               "beside the console's users page")
         try:
-            done = subprocess.run([PY, "-m", "bench.management_api"], cwd=ROOT, env=dict(os.environ),
-                                  capture_output=True, text=True)
-            if done.returncode != 0:
-                raise RuntimeError(done.stderr[-4000:])
-            result = json.loads(done.stdout.strip().splitlines()[-1])
+            result = run_module("bench.management_api")
             report["sections"]["api"] = result
             rows = [[f"GET /api/users ({name})", fmt(cell["p50_ms"]), fmt(cell["max_ms"]), cell["queries"]]
                     for name, cell in result["api"].items()]

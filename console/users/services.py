@@ -104,13 +104,8 @@ def end_user_set_suspended(*, user, suspended, acting_user):
 def end_user_password_reset(*, user, acting_user, sign_out_everywhere=True):
     """Set a new random password and return it (shown to the admin once)."""
     password = ids.random_id(16, ids.ALNUM)
-    user.set_password(password)
-    user.save(update_fields=["password", "updated_at"])
-    if sign_out_everywhere:
-        _end_sessions_and_tokens(user)
-    audit_record(tenant=user.tenant, actor=acting_user, action="user.password_reset", target=user,
-                 changes={"password": "(reset)", "signed_out_everywhere": sign_out_everywhere})
-    events.emit(events.USER_DATA_UPDATED, tenant=user.tenant, user=user, actor=acting_user)
+    _password_change(user, password, acting_user=acting_user, action="user.password_reset", shown="(reset)",
+                     sign_out_everywhere=sign_out_everywhere)
     return password
 
 
@@ -119,14 +114,19 @@ def end_user_password_set(*, user, password, acting_user, sign_out_everywhere=Tr
     """Set a password an admin chose (the Management API's `PATCH /users/{id}/password`), checked as
     end_user_create checks one; like a reset, it signs the user out everywhere by default."""
     _check_password(password, user)
+    _password_change(user, password, acting_user=acting_user, action="user.password_set", shown="(set)",
+                     sign_out_everywhere=sign_out_everywhere)
+    return user
+
+
+def _password_change(user, password, *, acting_user, action, shown, sign_out_everywhere):
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
     if sign_out_everywhere:
         _end_sessions_and_tokens(user)
-    audit_record(tenant=user.tenant, actor=acting_user, action="user.password_set", target=user,
-                 changes={"password": "(set)", "signed_out_everywhere": sign_out_everywhere})
+    audit_record(tenant=user.tenant, actor=acting_user, action=action, target=user,
+                 changes={"password": shown, "signed_out_everywhere": sign_out_everywhere})
     events.emit(events.USER_DATA_UPDATED, tenant=user.tenant, user=user, actor=acting_user)
-    return user
 
 
 @transaction.atomic
