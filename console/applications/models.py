@@ -1,12 +1,23 @@
 """Applications: django-oauth-toolkit's Application swapped in with a tenant and Logto's app types."""
-import hashlib
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AbstractApplication
 
 from console import ids
-from console.applications import redirect_uris
+from console.applications import redirect_uris, secret_hashing
+
+
+class ClientSecretField(models.CharField):
+    """The primary secret as kept at rest (console.applications.secret_hashing): a new value is stored as its
+    checksum, a value already kept (a checksum, or a password hash from before) as it is."""
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value and model_instance.hash_client_secret and not secret_hashing.is_stored_form(value):
+            value = secret_hashing.stored_form(value)
+            setattr(model_instance, self.attname, value)
+        return value
 
 
 class Application(AbstractApplication):
@@ -25,6 +36,9 @@ class Application(AbstractApplication):
     DESCRIPTION_MAX_LENGTH = 2000
 
     client_id = models.CharField(max_length=100, unique=True, default=ids.app_id, db_index=True)
+    client_secret = ClientSecretField(max_length=255, blank=True, default=generate_client_secret, db_index=True,
+                                      help_text=_("Client secret for authentication"),
+                                      verbose_name=_("client secret"))
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="applications")
     app_type = models.CharField(max_length=16, choices=AppType.choices)
     framework = models.CharField(max_length=32, blank=True, default="")
@@ -87,8 +101,8 @@ class ApplicationSecret(models.Model):
     """A named extra client secret of a confidential app (Logto's application secrets, added through the
     Management API), accepted by client authentication beside the app's primary secret until it expires.
 
-    Only a SHA-256 checksum of the value is kept, as for tokens: the value is random and long, so a fast checksum
-    is enough and lets client authentication find it with one indexed lookup. The value is shown once.
+    Only a SHA-256 checksum of the value is kept (console.applications.secret_hashing), as for tokens and the
+    primary secret: it lets client authentication find it with one indexed lookup. The value is shown once.
     """
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="named_secrets")
@@ -105,6 +119,4 @@ class ApplicationSecret(models.Model):
     def __str__(self):
         return self.name
 
-    @staticmethod
-    def checksum_of(value):
-        return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    checksum_of = staticmethod(secret_hashing.checksum)

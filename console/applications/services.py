@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from oauth2_provider.models import get_access_token_model
 
 from console import ids
-from console.applications import redirect_uris as uri_rules
+from console.applications import redirect_uris as uri_rules, secret_hashing
 from console.applications.frameworks import BY_SLUG
 from console.applications.models import Application, ApplicationSecret
 from console.audit.services import audit_record, changed_fields
@@ -175,6 +175,13 @@ def application_secret_rotate(*, application, acting_user):
     audit_record(tenant=application.tenant, actor=acting_user, action="application.secret_rotate",
                  target=application, changes={"client_secret": "(rotated)"})
     return secret
+
+
+def application_secret_rehash(*, stored, secret):
+    """Keep the primary secret `secret`, which matched the password hash `stored`, as its checksum instead
+    (secret_hashing): the same secret, so nothing to audit. Conditional on the old value, so a rotation meanwhile
+    wins."""
+    Application.objects.filter(client_secret=stored).update(client_secret=secret_hashing.stored_form(secret))
 
 
 def _end_client_credentials_tokens(application):

@@ -18,7 +18,9 @@ from oauth2_provider.models import (get_access_token_model, get_grant_model, get
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
+from console.applications import secret_hashing
 from console.applications.selectors import named_secret_accepts
+from console.applications.services import application_secret_rehash
 from console.compiled_query import CompiledQuery
 from console.oidc import gate, keys, resources, reuse
 from console.oidc.claims import SUPPORTED_CLAIMS, claims_for
@@ -67,6 +69,14 @@ class TenantValidator(OAuth2Validator):
         # (a 500): such a header carries no Basic credentials, so the client is simply not authenticated.
         auth_string = super()._extract_basic_auth(request)
         return auth_string if auth_string is None or auth_string.isascii() else None
+
+    def _check_secret(self, provided_secret, stored_secret):
+        # The primary secret's checksum (console.applications.secret_hashing); one kept as a password hash from
+        # before is checked as such once, then kept as its checksum.
+        matched, rehash = secret_hashing.check(provided_secret, stored_secret)
+        if rehash:
+            application_secret_rehash(stored=stored_secret, secret=provided_secret)
+        return matched
 
     def authenticate_client(self, request, *args, **kwargs):
         # A confidential app authenticates with its primary secret (django-oauth-toolkit checks that one) or with
