@@ -229,6 +229,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-sms": {"task": "connectors.sweep_stuck_sms", "schedule": 60.0},
     "pull-sms-receipts": {"task": "connectors.pull_sms_receipts", "schedule": env.SMS_RECEIPT_PULL_SECONDS},
     "expire-sms-receipts": {"task": "connectors.expire_sms_receipts", "schedule": 300.0},
+    "clear-expired-tokens": {"task": "oidc.clear_expired_tokens", "schedule": 300.0},
     "sweep-webhook-deliveries": {"task": "webhooks.sweep_deliveries", "schedule": env.WEBHOOK_SWEEP_SECONDS},
     "expire-activity": {"task": "audit.expire_activity", "schedule": 3600.0},
 }
