@@ -8,9 +8,14 @@ import hashlib
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from console.applications.models import Application
+from console.compiled_query import CompiledQuery
 
 AccessToken = get_access_token_model()
 RefreshToken = get_refresh_token_model()
+
+# Every userinfo call and Management API request starts with this read: compiled once (console.compiled_query).
+_ACCESS_TOKEN = CompiledQuery(lambda checksum: AccessToken.objects.filter(token_checksum=checksum)
+                              .select_related("application", "user").order_by("pk"))
 
 
 def app_belongs(tenant, app):
@@ -36,8 +41,7 @@ def _checksum(raw):
 
 def access_token_at(tenant, raw):
     """The unexpired access token `raw` issued by `tenant` to a user who may still act there, or None."""
-    found = (AccessToken.objects.filter(token_checksum=_checksum(raw)).select_related("application", "user")
-             .order_by("pk").first())
+    found = _ACCESS_TOKEN.first(_checksum(raw))
     if found is None or found.is_expired() or not app_belongs(tenant, found.application):
         return None
     return found if user_ok(found.user) else None
