@@ -1,11 +1,12 @@
-"""A hot read whose SQL Django compiles once per process instead of on every call.
+"""Hot reads and writes whose SQL is built once per process instead of on every call.
 
 Django turns a queryset into SQL each time it is evaluated. For the token endpoint's reads (a code's grant or a
 refresh token, each joined with its user and app) that compilation costs several times the database's own work
 (README "Performance"). `CompiledQuery` compiles the queryset once per database alias, with placeholders where the
 caller's values go, then runs that SQL with each call's values and builds the same model instances (related rows
 from select_related and annotations included) the way Django's ModelIterable does. The queryset is still written
-with the ORM, once; only its compilation is kept.
+with the ORM, once; only its compilation is kept. `insert_row` and `update_row` do the same for the token
+endpoint's writes.
 """
 import threading
 
@@ -86,3 +87,56 @@ class CompiledQuery:
 
     def first(self, *values, using=DEFAULT_DB_ALIAS):
         return self._for(using, len(values)).first(values)
+
+
+# Writes on the same hot paths: the statement text built once per model (and set of columns), the values prepared
+# per call as Model.save and QuerySet.update prepare them (pre_save, get_db_prep_save). No signals are sent: the
+# token tables have no receivers.
+
+_INSERTS = {}
+_UPDATES = {}
+
+
+def _insert_plan(model, db):
+    plan = _INSERTS.get((model, db))
+    if plan is None:
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
+        sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+               f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(model._meta.pk.column)}")
+        plan = _INSERTS[(model, db)] = (sql, fields)
+    return plan
+
+
+def insert_row(obj, using=DEFAULT_DB_ALIAS):
+    """INSERT the new model instance `obj` as Model.save would, and give it its primary key."""
+    sql, fields = _insert_plan(type(obj), using)
+    connection = connections[using]
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding, obj._state.db = False, using
+    return obj
+
+
+def update_row(model, pk, values, *, unless_set=(), using=DEFAULT_DB_ALIAS):
+    """UPDATE the row `pk` of `model` with `values` (attname → value), only while the columns `unless_set` are
+    NULL; the number of rows changed (0 or 1)."""
+    key = (model, tuple(values), tuple(unless_set), using)
+    plan = _UPDATES.get(key)
+    if plan is None:
+        quote = connections[using].ops.quote_name
+        fields = [model._meta.get_field(name) for name in values]
+        conditions = [f"{quote(model._meta.pk.column)} = %s"]
+        conditions += [f"{quote(model._meta.get_field(name).column)} IS NULL" for name in unless_set]
+        sql = (f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+               f"WHERE {' AND '.join(conditions)}")
+        plan = _UPDATES[key] = (sql, fields)
+    sql, fields = plan
+    connection = connections[using]
+    params = [field.get_db_prep_save(values[field.attname], connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + [pk])
+        return cursor.rowcount

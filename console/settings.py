@@ -175,8 +175,6 @@ OAUTH2_PROVIDER = {
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
-    "ACCESS_TOKEN_GENERATOR": "console.oidc.access_tokens.access_token_generator",
-    "REFRESH_TOKEN_GENERATOR": "console.ids.bearer_token",
     "OAUTH2_VALIDATOR_CLASS": "console.oidc.validators.TenantValidator",
     "SCOPES": {
         "openid": "OpenID Connect",

@@ -1,8 +1,5 @@
 """Access tokens: opaque ones for users (looked up by checksum at userinfo), and RFC 9068 JWTs for an API resource
 (the Management API), signed with the tenant's key so a resource server can check them on its own.
-
-`access_token_generator` is django-oauth-toolkit's ACCESS_TOKEN_GENERATOR: oauthlib calls it after the validator
-decided the scopes and the resource, with `expires_in` on the request.
 """
 import json
 import time
@@ -17,20 +14,20 @@ from console.oidc.keys import published_jwks_json, signed_jwt
 JWT_ACCESS_TOKEN_TYPE = "at+jwt"
 
 
-def access_token_generator(request):
-    resource = getattr(request, "postern_api_resource", None)
+def access_token_for(client, scopes, expires_in, *, resource=None):
+    """A new access token of `client` for `scopes`: opaque, or a JWT for `resource` (the token endpoint decided
+    that the app may have one)."""
     if resource is None:
-        return ids.bearer_token(request)
-    client = request.client
+        return ids.bearer_token()
     now = int(time.time())
     claims = {
         "iss": client.tenant.issuer,
         "aud": resource,
         "sub": client.client_id,
         "client_id": client.client_id,
-        "scope": " ".join(request.scopes),
+        "scope": " ".join(scopes),
         "iat": now,
-        "exp": now + int(request.expires_in),
+        "exp": now + int(expires_in),
         "jti": uuid.uuid4().hex,
     }
     return signed_jwt(client.tenant_id, claims, typ=JWT_ACCESS_TOKEN_TYPE)

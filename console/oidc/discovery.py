@@ -3,7 +3,8 @@ import functools
 import json
 
 from console.oidc.claims import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
-from console.oidc.provider import GRANT_TYPES, PROMPT_VALUES, RESPONSE_MODES
+from console.oidc.grants import GRANT_TYPES
+from console.oidc.provider import PROMPT_VALUES, RESPONSE_MODES
 
 
 @functools.lru_cache(maxsize=1024)

@@ -1,6 +1,5 @@
 """The OIDC provider of one tenant: oauthlib's server with a tenant-bound validator, and the authorization
 request life cycle shared by the authorization endpoint (SSO) and the hosted sign-in page."""
-import re
 import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -10,17 +9,15 @@ from oauth2_provider.settings import oauth2_settings
 from oauthlib import oauth2
 from oauthlib.common import Request as OauthlibRequest, generate_token
 
+from console.oidc import pkce
+from console.oidc.grants import GRANT_TYPES
 from console.oidc.resources import INVALID_TARGET, resource_refusal
 from console.oidc.validators import TenantValidator
 
 
-# The token endpoint's grants (discovery lists them). oauthlib's Server also routes the password and device_code
-# grants; without their handlers such a request falls to the default one and gets unsupported_grant_type.
-GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
-
-
-# oauthlib's server and its grant objects keep no request state, so one is built per tenant object and kept as
-# long as that object is the one tenant_or_404 hands out (its own few seconds of process memory).
+# oauthlib's server answers the authorization endpoint and revocation (the token endpoint is console.oidc.grants).
+# It and its grant objects keep no request state, so one is built per tenant object and kept as long as that
+# object is the one tenant_or_404 hands out (its own few seconds of process memory).
 _CORES = {}
 _CORES_KEPT = 1000
 
@@ -36,16 +33,6 @@ def oauth_core_for(tenant):
         _CORES.clear()
     _CORES[tenant.pk] = (tenant, core)
     return core
-
-
-def authenticate_client(tenant, request):
-    """The tenant's confidential app authenticated by client_secret_basic/post, or None."""
-    core = oauth_core_for(tenant)
-    oauth_request = OauthlibRequest(request.build_absolute_uri(), request.method, core.extract_body(request),
-                                    core.extract_headers(request))
-    if core.server.request_validator.authenticate_client(oauth_request):
-        return oauth_request.client
-    return None
 
 
 class AuthorizationError(Exception):
@@ -110,10 +97,9 @@ def _redirect_error(tenant, error, description, redirect_uri, state):
     return AuthorizationError(error, description, add_query(redirect_uri, params))
 
 
-# The Grant row's columns (nonce varchar(255), code_challenge varchar(128)) and RFC 7636 §4.2: checked here, so a
-# bad request is refused before the sign-in page, not by the database after the password.
+# The Grant row's nonce column (varchar(255)): checked here, as the code challenge is (console.oidc.pkce), so a bad
+# request is refused before the sign-in page, not by the database after the password.
 NONCE_MAX_CHARS = 255
-_CODE_CHALLENGE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
 # OpenID Connect Core §3.1.2.1; discovery lists them (prompt_values_supported, response_modes_supported).
 PROMPT_VALUES = ("none", "login", "consent", "select_account")
 RESPONSE_MODES = ("query",)
@@ -152,9 +138,9 @@ def _parameter_refusal(tenant, params):
         return "invalid_request", f"response_mode must be one of: {', '.join(RESPONSE_MODES)}"
     if len(values.get("nonce", "")) > NONCE_MAX_CHARS:
         return "invalid_request", f"nonce must be at most {NONCE_MAX_CHARS} characters"
-    challenge = values.get("code_challenge")
-    if challenge is not None and not _CODE_CHALLENGE.fullmatch(challenge):
-        return "invalid_request", "code_challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~"
+    refusal = pkce.challenge_refusal(values.get("code_challenge"), values.get("code_challenge_method"))
+    if refusal:
+        return "invalid_request", refusal
     refusal = resource_refusal(tenant, [value for key, value in params if key == "resource"])
     if refusal:
         return INVALID_TARGET, refusal
@@ -176,10 +162,6 @@ def authorization_validate(tenant, query):
         raise _redirect_error(tenant, exc.error, exc.description, exc.redirect_uri, exc.state) from None
     request = credentials.get("request")
     client = request.client
-    method = credentials.get("code_challenge_method")
-    if credentials.get("code_challenge") and method != "S256":
-        raise _redirect_error(tenant, "invalid_request", "code_challenge_method must be S256",
-                              credentials["redirect_uri"], credentials.get("state"))
     params = parse_qsl(query, keep_blank_values=True)
     refusal = _parameter_refusal(tenant, params)
     if refusal:

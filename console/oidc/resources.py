@@ -6,8 +6,6 @@ indicator is accepted as an alias of it, so scripts written for a self-hosted Lo
 credentials may ask for it (a machine-to-machine app granted access in the console); user sign-ins name no
 resource.
 """
-from oauthlib.oauth2.rfc6749 import errors
-
 INVALID_TARGET = "invalid_target"
 LOGTO_OSS_MANAGEMENT_API = "https://default.logto.app/api"
 # Logto's one Management API scope, and Postern's read-only one.
@@ -16,9 +14,12 @@ SCOPE_READ = "read"
 MANAGEMENT_SCOPES = (SCOPE_ALL, SCOPE_READ)
 
 
-class InvalidTargetError(errors.OAuth2Error):
-    error = INVALID_TARGET
-    status_code = 400
+class ScopeRefusal(Exception):
+    """A Management API token refused: `error` is RFC 6749's or RFC 8707's code."""
+
+    def __init__(self, error, description):
+        super().__init__(description)
+        self.error, self.description = error, description
 
 
 def management_api_indicators(tenant):
@@ -51,15 +52,15 @@ def resource_refusal(tenant, resources, *, grant_type=None):
 def management_scopes(client, requested):
     """The scopes a Management API token of `client` carries for the `requested` ones (empty: the app's own
     level). A read-only app asking for `all` gets `read` (RFC 6749 §3.3: the answered `scope` says so).
-    Raises an oauthlib error for an app without access or an unknown scope."""
+    Raises ScopeRefusal for an app without access or an unknown scope."""
     access = getattr(client, "management_api_access", "")
     if not access:
-        raise InvalidTargetError(description="This application has no Management API access: grant it in the "
-                                             "console (Applications → the app → Management API access).")
+        raise ScopeRefusal(INVALID_TARGET, "This application has no Management API access: grant it in the "
+                                           "console (Applications → the app → Management API access).")
     unknown = sorted(set(requested) - set(MANAGEMENT_SCOPES))
     if unknown:
-        raise errors.InvalidScopeError(description=f"Unknown Management API scope {unknown[0]!r}: use "
-                                                   f"{SCOPE_ALL!r} or {SCOPE_READ!r}.")
+        raise ScopeRefusal("invalid_scope", f"Unknown Management API scope {unknown[0]!r}: use "
+                                            f"{SCOPE_ALL!r} or {SCOPE_READ!r}.")
     if access == SCOPE_ALL and SCOPE_READ in requested and SCOPE_ALL not in requested:
         return [SCOPE_READ]
     return [access]

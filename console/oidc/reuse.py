@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
+from console.compiled_query import insert_row
 from console.oidc.models import RedeemedCode
 
 AccessToken = get_access_token_model()
@@ -45,10 +46,11 @@ def code_redeem(grant, *, access_token, token_family, auth_time, now):
     writes the tokens. False when a concurrent exchange claimed it first: the database then refuses the record,
     and the caller's transaction must be rolled back."""
     signed_in = None if auth_time is None else datetime.fromtimestamp(int(auth_time), datetime_timezone.utc)
+    record = RedeemedCode(code_checksum=code_checksum(grant.code), application_id=grant.application_id,
+                          redeemed_at=now, expires=grant.expires, token_family=token_family,
+                          access_token_checksum=token_checksum(access_token), auth_time=signed_in)
     try:
-        RedeemedCode.objects.create(code_checksum=code_checksum(grant.code), application_id=grant.application_id,
-                                    redeemed_at=now, expires=grant.expires, token_family=token_family,
-                                    access_token_checksum=token_checksum(access_token), auth_time=signed_in)
+        insert_row(record)
     except IntegrityError:
         return False
     return True

@@ -4,7 +4,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_protect
-from console.oidc import gate, provider
+from console.oidc import client_auth, gate, grants, provider
 from console.oidc.claims import claims_for
 from console.oidc.discovery import discovery_json
 from console.oidc.error_pages import authorization_error_page
@@ -12,7 +12,6 @@ from console.oidc.http import AppRedirect, oauth_error, oidc_endpoint
 from console.oidc.keys import published_jwks_json
 from console.oidc import logout
 from console.oidc.pending import authorization_stash
-from console.oidc.resources import INVALID_TARGET, resource_refusal
 from console.oidc.sessions import tenant_session_auth_time, tenant_session_user
 
 
@@ -57,13 +56,7 @@ def authorize(request, tenant):
 
 @oidc_endpoint(["POST"], cors=True)
 def token(request, tenant):
-    refusal = resource_refusal(tenant, request.POST.getlist("resource") + request.GET.getlist("resource"),
-                               grant_type=request.POST.get("grant_type"))
-    if refusal:
-        return oauth_error(INVALID_TARGET, refusal)
-    _uri, headers, body, status = provider.oauth_core_for(tenant).create_token_response(request)
-    # An error raised while the tokens are saved (a concurrent request claimed the grant) comes without headers.
-    return _oauthlib_response({"Content-Type": "application/json", **(headers or {})}, body, status)
+    return grants.token_response(tenant, request)
 
 
 @oidc_endpoint(["GET", "POST"], cors=True)
@@ -92,7 +85,9 @@ def revocation(request, tenant):
 
 @oidc_endpoint(["POST"])
 def introspection(request, tenant):
-    client = provider.authenticate_client(tenant, request)
+    client = client_auth.client_authenticate(tenant, request.META.get("HTTP_AUTHORIZATION", ""),
+                                             request.POST.get("client_id"), request.POST.get("client_secret"),
+                                             public_allowed=False)
     if client is None or client.is_public:
         return oauth_error("invalid_client", "Introspection needs a confidential client's credentials.", 401)
     raw = request.POST.get("token", "")
