@@ -97,46 +97,83 @@ _INSERTS = {}
 _UPDATES = {}
 
 
-def _insert_plan(model, db):
-    plan = _INSERTS.get((model, db))
+def _insert_plan(model, links, db):
+    key = (model, links, db)
+    plan = _INSERTS.get(key)
     if plan is None:
-        connection = connections[db]
-        quote = connection.ops.quote_name
+        quote = connections[db].ops.quote_name
         fields = [field for field in model._meta.local_concrete_fields if not field.primary_key]
+        values, linked = [], dict(links)
+        for field in fields:
+            if field.attname in linked:
+                target, column = linked[field.attname]
+                values.append(f"(SELECT {quote(target._meta.pk.column)} FROM {quote(target._meta.db_table)} "
+                              f"WHERE {quote(target._meta.get_field(column).column)} = %s)")
+            else:
+                values.append("%s")
         sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-               f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(model._meta.pk.column)}")
-        plan = _INSERTS[(model, db)] = (sql, fields)
+               f"VALUES ({', '.join(values)})")
+        plan = _INSERTS[key] = (sql, fields)
     return plan
 
 
-def insert_row(obj, using=DEFAULT_DB_ALIAS):
-    """INSERT the new model instance `obj` as Model.save would, and give it its primary key."""
-    sql, fields = _insert_plan(type(obj), using)
-    connection = connections[using]
-    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        obj.pk = cursor.fetchone()[0]
-    obj._state.adding, obj._state.db = False, using
-    return obj
-
-
-def update_row(model, pk, values, *, unless_set=(), using=DEFAULT_DB_ALIAS):
-    """UPDATE the row `pk` of `model` with `values` (attname → value), only while the columns `unless_set` are
-    NULL; the number of rows changed (0 or 1)."""
-    key = (model, tuple(values), tuple(unless_set), using)
+def _update_plan(model, names, unless_set, db):
+    key = (model, names, unless_set, db)
     plan = _UPDATES.get(key)
     if plan is None:
-        quote = connections[using].ops.quote_name
-        fields = [model._meta.get_field(name) for name in values]
+        quote = connections[db].ops.quote_name
+        fields = [model._meta.get_field(name) for name in names]
         conditions = [f"{quote(model._meta.pk.column)} = %s"]
         conditions += [f"{quote(model._meta.get_field(name).column)} IS NULL" for name in unless_set]
         sql = (f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
                f"WHERE {' AND '.join(conditions)}")
         plan = _UPDATES[key] = (sql, fields)
-    sql, fields = plan
-    connection = connections[using]
-    params = [field.get_db_prep_save(values[field.attname], connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + [pk])
-        return cursor.rowcount
+    return plan
+
+
+class WriteBatch:
+    """Writes run together in the caller's transaction: on PostgreSQL sent at once (psycopg's pipeline mode: one
+    wait for all their answers instead of one each), elsewhere one after another. `run()` gives each statement's
+    row count; a statement the database refuses raises its error (IntegrityError for a unique key) from `run()`."""
+
+    def __init__(self, using=DEFAULT_DB_ALIAS):
+        self.using, self.statements = using, []
+
+    def insert(self, obj, links=None):
+        """INSERT the new model instance `obj` as Model.save would. `links`: {attname: (model, unique field name,
+        value)}, a foreign key given as the row of that model holding that value (one written earlier in the
+        batch), since the batch hands out no new primary keys."""
+        links = links or {}
+        plan_links = tuple(sorted((name, (model, field)) for name, (model, field, _value) in links.items()))
+        sql, fields = _insert_plan(type(obj), plan_links, self.using)
+        connection = connections[self.using]
+        params = [links[field.attname][2] if field.attname in links
+                  else field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+        self.statements.append((sql, params))
+
+    def update(self, model, pk, values, *, unless_set=()):
+        """UPDATE the row `pk` of `model` with `values` (attname → value), only while the columns `unless_set` are
+        NULL."""
+        sql, fields = _update_plan(model, tuple(values), tuple(unless_set), self.using)
+        connection = connections[self.using]
+        self.statements.append((sql, [field.get_db_prep_save(values[field.attname], connection)
+                                      for field in fields] + [pk]))
+
+    def run(self):
+        connection = connections[self.using]
+        with connection.cursor() as first:
+            if connection.vendor != "postgresql":
+                counts = []
+                for sql, params in self.statements:
+                    first.execute(sql, params)
+                    counts.append(first.rowcount)
+                return counts
+            cursors = [first] + [connection.cursor() for _ in self.statements[1:]]
+            try:
+                with connection.wrap_database_errors, connection.connection.pipeline():
+                    for cursor, (sql, params) in zip(cursors, self.statements):
+                        cursor.execute(sql, params)
+                return [cursor.rowcount for cursor in cursors]
+            finally:
+                for cursor in cursors[1:]:
+                    cursor.close()

@@ -19,7 +19,7 @@ from jwcrypto.common import JWException
 
 from console.applications.live_preview import application_live_preview_ensure
 from console.oidc.keys import published_jwks_json
-from console.oidc.provider import oauth_core_for
+from console.oidc.grants import token_answer
 
 SCOPES = "openid profile email phone"
 # A started "Try it" can be finished for this long (the hosted page's own stash lasts an hour too).
@@ -68,13 +68,9 @@ def try_it_finish(request, tenant, params):
     request.session[_key(tenant)] = pending
     if params.get("iss") and params["iss"] != tenant.issuer:
         raise TryItError(_("The answer came from another issuer."))
-    body = urlencode({"grant_type": "authorization_code", "code": params.get("code", ""),
-                      "redirect_uri": flow["redirect_uri"], "client_id": flow["client_id"],
-                      "code_verifier": flow["verifier"]})
-    _headers, answer, status = oauth_core_for(tenant).server.create_token_response(
-        f"{tenant.issuer}/token", http_method="POST", body=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"})
-    tokens = json.loads(answer or "{}")
+    status, tokens = token_answer(tenant, {"grant_type": "authorization_code", "code": params.get("code", ""),
+                                           "redirect_uri": flow["redirect_uri"], "client_id": flow["client_id"],
+                                           "code_verifier": flow["verifier"]})
     if status != 200 or "id_token" not in tokens:
         raise TryItError(_("The code exchange was refused: %(error)s") % {"error": tokens.get("error", status)})
     return _verified_claims(tenant, tokens["id_token"], client_id=flow["client_id"], nonce=flow["nonce"])

@@ -16,7 +16,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F
 from django.http import HttpResponse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from oauth2_provider.oauth2_validators import GRANT_TYPE_MAPPING
 from oauth2_provider.scopes import get_scopes_backend
 from oauth2_provider.settings import oauth2_settings
 
-from console.compiled_query import CompiledQuery, insert_row, update_row
+from console.compiled_query import CompiledQuery, WriteBatch
 from console.ids import bearer_token
 from console.oidc import client_auth, gate, keys, pkce, resources, reuse
 from console.oidc.access_tokens import access_token_for
@@ -73,43 +73,51 @@ def _json(body, status=200):
 
 def token_response(tenant, request):
     """The token endpoint's answer to `request` (a POST) at `tenant`'s issuer."""
+    status, body = token_answer(tenant, request.POST, authorization=request.META.get("HTTP_AUTHORIZATION", ""),
+                                query_resources=request.GET.getlist("resource"))
+    response = _json(body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = f'Basic realm="{tenant.issuer}"'
+    return response
+
+
+def token_answer(tenant, params, *, authorization="", query_resources=()):
+    """(status, body) for a token request with the form `params` (a QueryDict, or a dict of one value each) and
+    the `Authorization` header `authorization`; also for a request Postern makes of itself (the console's Try it)."""
     try:
-        form = _form(request)
-        body = _grant(tenant, request, form)
+        form = _form(params)
+        return 200, _grant(tenant, form, authorization, list(query_resources))
     except TokenError as exc:
-        response = _json({"error": exc.error, "error_description": exc.description}, status=exc.status)
-        if exc.status == 401:
-            response["WWW-Authenticate"] = f'Basic realm="{tenant.issuer}"'
-        return response
-    return _json(body)
+        return exc.status, {"error": exc.error, "error_description": exc.description}
 
 
-def _form(request):
+def _form(params):
     """The form's parameters, one value each (RFC 6749 §3.2: none may appear twice; `resource` may, RFC 8707)."""
     form = {}
-    for key, values in request.POST.lists():
+    lists = params.lists() if hasattr(params, "lists") else ((key, [value]) for key, value in params.items())
+    for key, values in lists:
         if key == "resource":
-            continue
-        if len(values) > 1:
+            form[key] = list(values)
+        elif len(values) > 1:
             raise TokenError("invalid_request", f"Duplicate {key} parameter.")
-        form[key] = values[0]
-    form["resource"] = request.POST.getlist("resource")
+        else:
+            form[key] = values[0]
+    form.setdefault("resource", [])
     return form
 
 
-def _grant(tenant, request, form):
+def _grant(tenant, form, authorization, query_resources):
     grant_type = form.get("grant_type")
     if grant_type not in GRANT_TYPES:
         raise TokenError("unsupported_grant_type", "The grant type is not supported at this endpoint.")
-    refusal = resources.resource_refusal(tenant, form["resource"] + request.GET.getlist("resource"),
-                                         grant_type=grant_type)
+    refusal = resources.resource_refusal(tenant, form["resource"] + query_resources, grant_type=grant_type)
     if refusal:
         raise TokenError(resources.INVALID_TARGET, refusal)
     if grant_type == "authorization_code":
-        return _exchange_code(tenant, request, form)
+        return _exchange_code(tenant, authorization, form)
     if grant_type == "refresh_token":
-        return _refresh(tenant, request, form)
-    return _client_credentials(tenant, request, form)
+        return _refresh(tenant, authorization, form)
+    return _client_credentials(tenant, authorization, form)
 
 
 def _required(form, name):
@@ -119,9 +127,9 @@ def _required(form, name):
     return value
 
 
-def _client(tenant, request, form, grant_type, presented=None):
+def _client(tenant, authorization, form, grant_type, presented=None):
     """The authenticated client (console.oidc.client_auth), allowed this grant type."""
-    client = client_auth.client_authenticate(tenant, request.META.get("HTTP_AUTHORIZATION", ""),
+    client = client_auth.client_authenticate(tenant, authorization,
                                              form.get("client_id"), form.get("client_secret"),
                                              public_allowed=grant_type != "client_credentials",
                                              known_app=presented.application if presented else None)
@@ -132,10 +140,10 @@ def _client(tenant, request, form, grant_type, presented=None):
     return client
 
 
-def _exchange_code(tenant, request, form):
+def _exchange_code(tenant, authorization, form):
     code = _required(form, "code")
     grant = _GRANT.first(code, reuse.code_checksum(code))
-    client = _client(tenant, request, form, "authorization_code", presented=grant)
+    client = _client(tenant, authorization, form, "authorization_code", presented=grant)
     if grant is None or grant.redeemed or grant.application_id != client.pk:
         reuse.code_reused(code, client)
         raise _invalid_grant()
@@ -152,20 +160,20 @@ def _exchange_code(tenant, request, form):
     scopes = grant.scope.split(" ")
     tokens = _minted(tenant, client, grant.user, scopes, auth_time=auth_time, nonce=grant.nonce or None)
     family = uuid.uuid4() if "refresh_token" in tokens else None
-    with transaction.atomic():
-        # The claim: only the request that records the code's exchange gets tokens; a concurrent one an
-        # invalid_grant that revokes nothing (it raced the winner, it did not replay the code).
-        if not reuse.code_redeem(grant, access_token=tokens["access_token"], token_family=family,
-                                 auth_time=auth_time, now=timezone.now()):
-            raise _invalid_grant()
-        _save_tokens(client, grant.user, scopes, tokens, family=family)
+    batch = WriteBatch()
+    # The claim: only the request whose record of the code's exchange the database takes gets tokens; a concurrent
+    # one an invalid_grant that revokes nothing (it raced the winner, it did not replay the code).
+    batch.insert(reuse.redemption_record(grant, access_token=tokens["access_token"], token_family=family,
+                                         auth_time=auth_time, now=timezone.now()))
+    _add_tokens(batch, client, grant.user, scopes, tokens, family=family)
+    _written(batch)
     return tokens
 
 
-def _refresh(tenant, request, form):
+def _refresh(tenant, authorization, form):
     raw = _required(form, "refresh_token")
     found = _REFRESH_TOKEN.first(reuse.token_checksum(raw))
-    client = _client(tenant, request, form, "refresh_token", presented=found)
+    client = _client(tenant, authorization, form, "refresh_token", presented=found)
     if found is None or found.application_id != client.pk:
         raise _invalid_grant()
     now = timezone.now()
@@ -193,21 +201,21 @@ def _refresh(tenant, request, form):
     # The refreshed ID token's auth_time is the original sign-in's (OpenID Connect Core §12.2).
     auth_time = int(found.auth_time.timestamp()) if found.auth_time else None
     tokens = _minted(tenant, client, found.user, scopes, auth_time=auth_time)
-    with transaction.atomic():
-        # The claim and RefreshToken.revoke() in one conditional UPDATE: its row lock makes a concurrent rotation
-        # wait, then find the token revoked. The old access token's row is issued again to the successor, so the
-        # old value stops working at once.
-        claimed = update_row(RefreshToken, found.pk, {"revoked": now, "updated": now, "access_token_id": None},
-                             unless_set=("revoked",))
-        if not claimed:
-            raise _invalid_grant()
-        _save_tokens(client, found.user, scopes, tokens, family=found.token_family, rotated=found,
-                     reissue_access_token_id=found.access_token_id)
+    batch = WriteBatch()
+    # The claim and RefreshToken.revoke() in one conditional UPDATE: its row lock makes a concurrent rotation wait,
+    # then find the token revoked (or the successor it wrote holding the access token: IntegrityError). The old
+    # access token's row is issued again to the successor, so the old value stops working at once; it is gone when
+    # a sign-out, a revocation or a family sweep came first, which revoke the refresh token too.
+    batch.update(RefreshToken, found.pk, {"revoked": now, "updated": now, "access_token_id": None},
+                 unless_set=("revoked",))
+    _add_tokens(batch, client, found.user, scopes, tokens, family=found.token_family, rotated=found,
+                reissue_access_token_id=found.access_token_id)
+    _written(batch, claims=(0, 1))
     return tokens
 
 
-def _client_credentials(tenant, request, form):
-    client = _client(tenant, request, form, "client_credentials")
+def _client_credentials(tenant, authorization, form):
+    client = _client(tenant, authorization, form, "client_credentials")
     requested = form.get("scope", "").split()
     resource = form["resource"][0] if form["resource"] else None
     if resource is not None:
@@ -224,8 +232,9 @@ def _client_credentials(tenant, request, form):
                                                resource=resource),
               "expires_in": oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS, "token_type": "Bearer",
               "scope": " ".join(scopes)}
-    with transaction.atomic():
-        _save_tokens(client, None, scopes, tokens, family=None, resource=[resource] if resource else [])
+    batch = WriteBatch()
+    _add_tokens(batch, client, None, scopes, tokens, family=None, resource=[resource] if resource else [])
+    _written(batch)
     return tokens
 
 
@@ -257,35 +266,41 @@ def _id_token(tenant, client, user, scopes, access_token, *, auth_time, nonce):
     return keys.signed_jwt(tenant.pk, claims)
 
 
-def _save_tokens(client, user, scopes, tokens, *, family, rotated=None, reissue_access_token_id=None, resource=()):
-    """Write the access token (over the row `reissue_access_token_id` for a rotation) and the refresh token, in the
-    caller's transaction."""
+def _add_tokens(batch, client, user, scopes, tokens, *, family, rotated=None, reissue_access_token_id=None,
+                resource=()):
+    """Add the writes of the access token (over the row `reissue_access_token_id` for a rotation) and the refresh
+    token to `batch`."""
     expires = timezone.now() + timedelta(seconds=tokens["expires_in"])
     access = AccessToken(user=user, scope=" ".join(scopes), expires=expires, application=client,
                          source_refresh_token=rotated, resource=list(resource))
     set_token_value(access, tokens["access_token"])
     if reissue_access_token_id is None:
-        insert_row(access)
-    elif not _reissue(access, reissue_access_token_id):
-        # Deleted since the refresh token was read: a sign-out, a revocation or a family sweep, which revoke the
-        # refresh token too.
-        raise _invalid_grant()
+        batch.insert(access)
+        held = {"access_token_id": (AccessToken, "token_checksum", reuse.token_checksum(tokens["access_token"]))}
+    else:
+        batch.update(AccessToken, reissue_access_token_id,
+                     {field.attname: field.pre_save(access, False) for field in _REISSUED_FIELDS})
+        access.pk, held = reissue_access_token_id, None
     if "refresh_token" in tokens:
-        refresh = RefreshToken(user=user, application=client, access_token=access, token_family=family,
-                               resource=list(resource))
+        refresh = RefreshToken(user=user, application=client, access_token=access if held is None else None,
+                               token_family=family, resource=list(resource))
         set_token_value(refresh, tokens["refresh_token"])
-        insert_row(refresh)
+        batch.insert(refresh, links=held)
 
 
-def _reissue(access_token, pk):
-    """Write `access_token` over the row `pk` (every column but `created`, computed as Model.save computes them);
-    False when that row is gone."""
-    values = {field.attname: field.pre_save(access_token, False) for field in _REISSUED_FIELDS}
-    if not update_row(AccessToken, pk, values):
-        return False
-    access_token.pk, access_token._state.adding, access_token._state.db = pk, False, AccessToken.objects.db
-    return True
+def _written(batch, *, claims=()):
+    """Run `batch` in one transaction, kept only if each statement numbered in `claims` changed its row and the
+    database refused none (a claim lost to a concurrent request): otherwise nothing is, and it is an
+    invalid_grant."""
+    try:
+        with transaction.atomic():
+            counts = batch.run()
+            if not all(counts[index] for index in claims):
+                raise _invalid_grant()
+    except IntegrityError:
+        raise _invalid_grant() from None
 
 
+# A rotation writes every column of the access token's row but `created`.
 _REISSUED_FIELDS = [field for field in AccessToken._meta.concrete_fields
                     if not field.primary_key and field.name != "created"]

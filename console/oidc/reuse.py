@@ -11,12 +11,10 @@ treated as a stolen credential: a code's first exchange loses what it issued, a 
 import hashlib
 from datetime import datetime, timedelta, timezone as datetime_timezone
 
-from django.db import IntegrityError
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from console.compiled_query import insert_row
 from console.oidc.models import RedeemedCode
 
 AccessToken = get_access_token_model()
@@ -40,20 +38,15 @@ def redemption_of_checksum(checksum):
     return RedeemedCode.objects.filter(code_checksum=checksum)
 
 
-def code_redeem(grant, *, access_token, token_family, auth_time, now):
-    """Claim `grant`'s code for the exchange issuing `access_token` (and the refresh family `token_family`, None
-    without offline_access) for a sign-in at `auth_time` (seconds since the epoch), inside the transaction that
-    writes the tokens. False when a concurrent exchange claimed it first: the database then refuses the record,
-    and the caller's transaction must be rolled back."""
+def redemption_record(grant, *, access_token, token_family, auth_time, now):
+    """The record of `grant`'s code exchanged for `access_token` (and the refresh family `token_family`, None
+    without offline_access) for a sign-in at `auth_time` (seconds since the epoch). Inserting it, in the
+    transaction that writes the tokens, is the claim: the code's checksum is unique, so of two concurrent exchanges
+    the database refuses the second's record (IntegrityError) and its transaction must be rolled back."""
     signed_in = None if auth_time is None else datetime.fromtimestamp(int(auth_time), datetime_timezone.utc)
-    record = RedeemedCode(code_checksum=code_checksum(grant.code), application_id=grant.application_id,
-                          redeemed_at=now, expires=grant.expires, token_family=token_family,
-                          access_token_checksum=token_checksum(access_token), auth_time=signed_in)
-    try:
-        insert_row(record)
-    except IntegrityError:
-        return False
-    return True
+    return RedeemedCode(code_checksum=code_checksum(grant.code), application_id=grant.application_id,
+                        redeemed_at=now, expires=grant.expires, token_family=token_family,
+                        access_token_checksum=token_checksum(access_token), auth_time=signed_in)
 
 
 def family_auth_time():
