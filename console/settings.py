@@ -44,11 +44,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the request: NUL characters get a 400, never a query (PostgreSQL refuses them).
     "console.input_guard.RefuseNulMiddleware",
+    # OIDC API endpoints (JSON, no cookies, no static files, no events) skip the layers below; see the module.
+    "console.oidc.middleware.OidcApiMiddleware",
     # The request a change was made in, for the webhook payloads that describe it (console.request_context).
     "console.request_context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # OIDC API endpoints (JSON, no cookies) skip the layers below; see the module.
-    "console.oidc.middleware.OidcApiMiddleware",
     # Management API paths answer JSON even for a route or method the API does not have.
     "management_api.middleware.ApiJsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,9 +92,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "console.pg"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    # WAL: readers never wait for the writer (parallel token requests, a live test server's threads).
+    # WAL: readers never wait for the writer (parallel token requests, a live test server's threads). NORMAL
+    # synchronisation, SQLite's advice for WAL: a commit no longer waits for the disk (the database stays intact
+    # on a power cut; the last commits before it may be lost).
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE",
-                                       "init_command": "PRAGMA journal_mode=WAL;"}
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     # A test database in a file, not in memory, so a live server's threads and the test share it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
