@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from jwcrypto import jwk
 
 from console import crypto, tenant_cache
+from console.audit.services import audit_record
 from console.oidc.models import SigningKey
 
 # The longest-lived token a key signs: ID tokens (and access tokens) live an hour.
@@ -44,6 +45,22 @@ def signing_key_create(*, tenant):
     )
     _forget(tenant.pk)
     return created
+
+
+def signing_key_for_new_tenant(sender, instance, created, raw=False, **kwargs):
+    """post_save of Tenant (connected in this app's ready()): a new tenant's issuer signs with a key of its own from
+    its first request. The tenants app does not know about keys."""
+    if created and not raw:
+        signing_key_create(tenant=instance)
+
+
+@transaction.atomic
+def tenant_signing_key_rotate(*, tenant, acting_user):
+    """The console's Rotate signing key (tenant settings), audited."""
+    key = signing_key_rotate(tenant=tenant)
+    audit_record(tenant=tenant, actor=acting_user, action="signing_key.rotate", target=tenant,
+                 changes={"kid": key.kid})
+    return key
 
 
 @transaction.atomic

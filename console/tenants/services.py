@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from console.accounts.models import User
 from console.audit.services import audit_record, changed_fields
-from console.oidc.keys import signing_key_create, signing_key_rotate
 from console.tenants.models import Invitation, Membership, Tenant
 
 
@@ -14,7 +13,6 @@ from console.tenants.models import Invitation, Membership, Tenant
 def tenant_create(*, name, tag, acting_user):
     tenant = Tenant.objects.create(name=name.strip(), tag=tag)
     Membership.objects.create(tenant=tenant, user=acting_user, role=Membership.Role.OWNER)
-    signing_key_create(tenant=tenant)
     audit_record(tenant=tenant, actor=acting_user, action="tenant.create", target=tenant,
                  changes={"name": name, "tag": tag})
     return tenant
@@ -72,11 +70,3 @@ def invitation_decline(*, invitation, acting_user):
 def _answer(invitation, status):
     invitation.status, invitation.answered_at = status, timezone.now()
     invitation.save(update_fields=["status", "answered_at"])
-
-
-@transaction.atomic
-def tenant_signing_key_rotate(*, tenant, acting_user):
-    key = signing_key_rotate(tenant=tenant)
-    audit_record(tenant=tenant, actor=acting_user, action="signing_key.rotate", target=tenant,
-                 changes={"kid": key.kid})
-    return key

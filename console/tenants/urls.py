@@ -13,5 +13,4 @@ urlpatterns = [
     path("invitations", views.invitation_list, name="invitations"),
     path("invitations/<str:invitation_id>/accept", views.invitation_accept, name="invitation_accept"),
     path("invitations/<str:invitation_id>/decline", views.invitation_decline, name="invitation_decline"),
-    path("t/<str:tenant_id>/signing-key/rotate", views.tenant_signing_key_rotate, name="signing_key_rotate"),
 ]

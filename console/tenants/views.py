@@ -110,11 +110,3 @@ def invitation_decline(request, invitation_id):
     services.invitation_decline(invitation=invitation, acting_user=request.user)
     messages.success(request, _("Invitation declined."))
     return redirect("tenants:invitations")
-
-
-@tenant_view(owner_only=True)
-@require_POST
-def tenant_signing_key_rotate(request, tenant):
-    services.tenant_signing_key_rotate(tenant=tenant, acting_user=request.user)
-    messages.success(request, _("Signing key rotated. The previous public key stays in the JWKS until its tokens expire."))
-    return redirect("tenants:settings", tenant_id=tenant.pk)

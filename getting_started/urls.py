@@ -1,6 +1,6 @@
 from django.urls import path
 
-from console.getting_started import views
+from getting_started import views
 
 app_name = "getting_started"
 urlpatterns = [path("t/<str:tenant_id>/get-started", views.getting_started, name="index")]

@@ -1,7 +1,7 @@
 """The tenant's getting-started page: where an admin lands after sign-in."""
 from django.shortcuts import render
 
-from console.getting_started.selectors import tenant_getting_started
+from getting_started.selectors import tenant_getting_started
 from console.tenants.access import tenant_view
 from signin_experience.selectors import hosted_sign_in_url
 
