@@ -14,6 +14,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connectors.budget import sms_budget_check
+from connectors.exceptions import SmsBudgetExceeded
+from connectors.services import NoTemplate, sms_send, sms_template_check
 from console import events, ratelimit
 from console.phone import InvalidPhone, normalize_phone, region_of
 from signin_experience import code_policy
@@ -110,10 +113,6 @@ def code_issue(*, tenant, policy, phone, purpose, flow_id, deliver, language="")
 
     Nothing is recorded when the queue is down: the send is attempted before the code row is written.
     """
-    from connectors.budget import sms_budget_check
-    from connectors.exceptions import SmsBudgetExceeded
-    from connectors.services import NoTemplate, sms_send, sms_template_check
-
     code = code_policy.code_generate()
     expires_at = code_policy.expires_at(policy, timezone.now())
     message_id = None

@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from connectors.selectors import enabled_sms_connector
 from console import tenant_cache
 from signin_experience.models import SignInExperience
 
@@ -15,8 +16,6 @@ def experience_for(tenant):
 
 
 def sms_connector_enabled(tenant):
-    from connectors.selectors import enabled_sms_connector
-
     return enabled_sms_connector(tenant) is not None
 
 

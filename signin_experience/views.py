@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 from redis.exceptions import RedisError
 
+from connectors.services import SmsQueueUnavailable
 from console import events, ratelimit
 from console.oidc import provider
 from console.oidc.error_pages import authorization_error_page
@@ -96,8 +97,6 @@ def hosted_page(view):
             with translation.override(language):
                 return authorization_error_page(request, tenant, exc.error, exc.description)
         settings = experience_for(tenant).as_settings()
-        from connectors.services import SmsQueueUnavailable
-
         with translation.override(hosted_page_language(request, auth_request.query, settings)):
             # Built in the page's language: the password policy's hint is worded here.
             experience = build_experience(tenant, settings, sms_available=sms_connector_enabled(tenant))

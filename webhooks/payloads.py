@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from console import events
+from console.accounts.models import User
 from console.phone import mask_phone
 from console.ratelimit import client_ip
 from console.request_context import current_request
@@ -134,8 +135,6 @@ def _sms_json(message):
 
 
 def _user_id_for_phone(tenant_id, phone):
-    from console.accounts.models import User
-
     return User.objects.filter(tenant_id=tenant_id, phone=phone).values_list("uid", flat=True).first()
 
 

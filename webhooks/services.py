@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from console import crypto, ids
 from console.audit.services import audit_record, changed_fields
+from console.tenants.models import Tenant
 from webhooks import catalogue, delivery, payloads, transport, urls_policy
 from webhooks.models import Hook, HookAttempt, HookDelivery
 
@@ -80,8 +81,6 @@ def _clean_headers(headers):
 
 def _lock_tenant_hooks(tenant):
     # Serialises hook creation per tenant, so two at once cannot both pass the count.
-    from console.tenants.models import Tenant
-
     Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
 
 

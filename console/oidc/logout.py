@@ -4,7 +4,12 @@ Without a valid `id_token_hint` nothing shows the app asked, so a bare GET (an <
 the session: the browser is shown a confirmation form first (CSRF-protected; a script submits it at once, as
 oidc-provider's logout page does, and a button does without JavaScript).
 """
+import json
+
+from jwcrypto import jwk, jwt
+
 from console.oidc import gate
+from console.oidc.keys import published_jwks_json
 from console.oidc.provider import add_query
 from console.oidc.sessions import tenant_session_end
 
@@ -14,12 +19,6 @@ CONFIRM_FIELDS = ("client_id", "post_logout_redirect_uri", "state", "ui_locales"
 
 def client_from_hint(tenant, id_token_hint):
     """The `aud` of an ID token this tenant signed, or None for a missing, foreign or undecodable hint."""
-    import json
-
-    from jwcrypto import jwk, jwt
-
-    from console.oidc.keys import published_jwks_json
-
     if not id_token_hint:
         return None
     try:
