@@ -1,8 +1,8 @@
 """A few seconds of process memory in front of Django for the discovery document.
 
 Every relying party fetches `/.well-known/openid-configuration`, often on every start or page load, and the answer
-is a pure function of the issuer: Django's whole request cycle for it cost about 250 µs of CPU where replaying a
-stored answer costs a tenth of that (bench/, README "Performance"). This WSGI wrapper stores Django's complete
+is a pure function of the issuer: replaying a stored answer costs a small part of Django's whole request cycle
+for it (README "Performance"). This WSGI wrapper stores Django's complete
 200 answer — status, headers (security headers, CORS for that Origin), body — for `SECONDS`, keyed by everything
 the answer can depend on (path, query, Host, Origin, scheme, X-Forwarded-Proto), so a replay is byte for byte
 what Django said for that exact request. A deleted tenant or a changed CORS origin list is seen within `SECONDS`
