@@ -156,8 +156,7 @@ def _exchange_code(tenant, authorization, form):
         raise _invalid_grant()
     if grant.is_expired() or not gate.user_ok(grant.user):
         raise _invalid_grant()
-    refusal = pkce.verifier_refusal(grant.code_challenge, grant.code_challenge_method, form.get("code_verifier"),
-                                    required=client.is_public)
+    refusal = pkce.verifier_refusal(grant.code_challenge, form.get("code_verifier"), required=client.is_public)
     if refusal:
         raise TokenError(*refusal)
     if not grant.redirect_uri_allowed(form.get("redirect_uri", "")):

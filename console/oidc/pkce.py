@@ -26,7 +26,7 @@ def challenge_refusal(challenge, method):
     return None
 
 
-def verifier_refusal(challenge, method, verifier, *, required):
+def verifier_refusal(challenge, verifier, *, required):
     """(error, description) when a token request's code_verifier does not prove the code's challenge, or None.
     `required`: the client is public, so its code must carry a challenge (the authorization endpoint saw to that)."""
     if not challenge:
@@ -35,8 +35,9 @@ def verifier_refusal(challenge, method, verifier, *, required):
         return None
     if not verifier:
         return "invalid_request", "Missing code_verifier parameter."
-    if method != METHOD or not _UNRESERVED_43_128.fullmatch(verifier):
-        return "invalid_grant", "The code_verifier does not match the code_challenge."
+    # Only S256 is computed, so a challenge kept as "plain" can never match.
+    if not _UNRESERVED_43_128.fullmatch(verifier):
+        return "invalid_grant", "The code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~"
     if not hmac.compare_digest(_b64url_sha256(verifier), challenge):
         return "invalid_grant", "The code_verifier does not match the code_challenge."
     return None

@@ -1,5 +1,7 @@
 """The token engine's rules, one test each, through HTTP on the suite's database (PostgreSQL, and SQLite in
 `make test`'s second run): the same engine `make run` serves."""
+import base64
+import hashlib
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -8,7 +10,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant, RefreshToken
 
 from console.oidc.models import RedeemedCode
-from tests.oidc.flows import authorize_params, exchange, get_code, location_params, pkce_pair, tokens_for
+from tests.oidc.flows import authorize_params, exchange, get_code, location_params, pkce_pair, sign_in, tokens_for
 from tests.oidc.test_provider import _verify
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +189,34 @@ def test_a_code_without_offline_access_reused_after_the_grace_revokes_its_access
     assert "refresh_token" not in first and _me(client, tenant, first["access_token"]) == 200
     assert exchange(client, tenant, app, code, verifier).json()["error"] == "invalid_grant"
     assert _me(client, tenant, first["access_token"]) == 401
+
+
+def test_a_verifier_shorter_than_rfc_7636_allows_gets_no_tokens(client, setup):
+    tenant, app, *_ = setup
+    verifier = "too-short"
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    response = sign_in(client, tenant, authorize_params(app, challenge))
+    refused = exchange(client, tenant, app, location_params(response)["code"], verifier)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    assert "43 to 128" in refused.json()["error_description"]
+    assert not AccessToken.objects.exists()
+
+
+def test_a_verifier_for_a_code_issued_without_a_challenge_is_refused(client, setup, make_app):
+    """RFC 9700 §2.1.1: a confidential app's code asked for without PKCE is not exchanged with a verifier (the
+    downgrade an attacker who injected a stolen code would try); without one it is."""
+    tenant, _app, _user, owner = setup
+    web = make_app(tenant, owner, framework="django", name="Web", redirect_uris=["https://app.example/cb"],
+                   post_logout_redirect_uris=[])
+    codes = []
+    for _ in range(2):
+        response = sign_in(client, tenant, authorize_params(web, None, code_challenge_method=None))
+        assert response.status_code == 302 and "code" in location_params(response), response.content.decode()[:300]
+        codes.append(location_params(response)["code"])
+    data = {"grant_type": "authorization_code", "redirect_uri": "https://app.example/cb", "client_id": web.client_id,
+            "client_secret": web.plaintext_secret}
+    with_verifier = client.post(f"/t/{tenant.id}/oidc/token", {**data, "code": codes[0],
+                                                               "code_verifier": pkce_pair()[0]})
+    assert with_verifier.status_code == 400 and with_verifier.json()["error"] == "invalid_grant"
+    assert not AccessToken.objects.exists()
+    assert client.post(f"/t/{tenant.id}/oidc/token", {**data, "code": codes[1]}).status_code == 200
