@@ -11,7 +11,7 @@ endpoint's writes.
 import threading
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.query import get_related_populators
 
 
@@ -200,3 +200,14 @@ class WriteBatch:
         finally:
             for cursor in cursors:
                 cursor.close()
+
+    def run_whole(self):
+        """Run the batch as a transaction of its own, kept whole or not at all: a statement the database refuses
+        (IntegrityError) undoes the others. On PostgreSQL outside a transaction, one pipeline ending in one sync is
+        one implicit transaction, so the batch costs one round trip and no BEGIN or COMMIT; otherwise it runs
+        inside transaction.atomic."""
+        connection = connections[self.using]
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            return self.run()
+        with transaction.atomic(using=self.using):
+            return self.run()

@@ -295,10 +295,13 @@ def _add_tokens(batch, client, user, scopes, tokens, *, family, rotated=None, re
 
 
 def _written(batch, *, claims=()):
-    """Run `batch` in one transaction, kept only if each statement numbered in `claims` changed its row and the
-    database refused none (a claim lost to a concurrent request): otherwise nothing is, and it is an
-    invalid_grant."""
+    """Run `batch` in one transaction, kept only if the database refused none of its statements and each statement
+    numbered in `claims` changed its row (a claim lost to a concurrent request): otherwise nothing is, and it is an
+    invalid_grant. A batch whose claims are all the database's own refusals (a unique key) runs whole by itself."""
     try:
+        if not claims:
+            batch.run_whole()
+            return
         with transaction.atomic():
             counts = batch.run()
             if not all(counts[index] for index in claims):

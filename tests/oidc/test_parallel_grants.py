@@ -2,6 +2,7 @@
 or SQLite in `make test`'s second run) and on `make run`'s embedded SQLite (the launcher): exactly one gets tokens, the rest a clean invalid_grant, and the winner stays
 signed in. A repeat within the app's reuse grace revokes nothing; after it, reuse revokes what the first use
 issued."""
+import json
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ import pytest
 import requests
 from django.db import connection
 from django.test import Client
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from console.applications.models import Application
 from tests.launched import ROOT, authorization_code, demo_app_signed_in
@@ -31,6 +33,7 @@ class Server:
     redirect_uri: str
     new_code: Callable  # () -> (code, verifier)
     set_reuse_grace: Callable  # seconds -> None
+    token_rows: Callable  # () -> {"access": n, "refresh": n}, the app's token rows
 
 
 @pytest.fixture
@@ -42,7 +45,9 @@ def suite_database_server(live_server, settings, make_admin, make_tenant, make_a
     make_end_user(tenant, username="reader")
     yield Server(f"{live_server.url}/t/{tenant.id}/oidc", app.client_id, app.redirect_uri_list[0],
                  lambda: get_code(Client(), tenant, app),
-                 lambda seconds: Application.objects.filter(pk=app.pk).update(reuse_grace_seconds=seconds))
+                 lambda seconds: Application.objects.filter(pk=app.pk).update(reuse_grace_seconds=seconds),
+                 lambda: {"access": AccessToken.objects.filter(application=app).count(),
+                          "refresh": RefreshToken.objects.filter(application=app).count()})
 
 
 @pytest.fixture
@@ -59,8 +64,17 @@ def make_run_server(request):
                         f"client_id={info['client_id']!r}).update(reuse_grace_seconds={int(seconds)})"],
                        cwd=ROOT, env=env, check=True, capture_output=True)
 
+    def token_rows():
+        done = subprocess.run([sys.executable, "manage.py", "shell", "-c",
+                               "import json; from oauth2_provider.models import AccessToken, RefreshToken; "
+                               f"app = {{'application__client_id': {info['client_id']!r}}}; "
+                               "print(json.dumps({'access': AccessToken.objects.filter(**app).count(), "
+                               "'refresh': RefreshToken.objects.filter(**app).count()}))"],
+                              cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
     yield Server(oidc, info["client_id"], info["redirect_uri"], lambda: authorization_code(oidc, info),
-                 set_reuse_grace)
+                 set_reuse_grace, token_rows)
     set_reuse_grace(Application._meta.get_field("reuse_grace_seconds").default)
 
 
@@ -114,16 +128,22 @@ def _still_signed_in(server, tokens):
 
 def test_ten_parallel_exchanges_of_one_code_give_tokens_once(server):
     code, verifier = server.new_code()
+    before = server.token_rows()
     summary, winners = _race(lambda: _exchange(server, code, verifier))
     assert summary == {"200 tokens": 1, "400 invalid_grant": PARALLEL - 1}
+    # The losers wrote nothing: one access token and one refresh token more, the winner's.
+    assert server.token_rows() == {"access": before["access"] + 1, "refresh": before["refresh"] + 1}
     _still_signed_in(server, winners[0])
 
 
 def test_ten_parallel_refreshes_of_one_token_rotate_it_once_and_keep_the_winner_signed_in(server):
     code, verifier = server.new_code()
     tokens = _exchange(server, code, verifier).json()
+    before = server.token_rows()
     summary, winners = _race(lambda: _refresh(server, tokens["refresh_token"]))
     assert summary == {"200 tokens": 1, "400 invalid_grant": PARALLEL - 1}
+    # One rotation: the access token's row issued again, one refresh token more (the rotated one is kept, revoked).
+    assert server.token_rows() == {"access": before["access"], "refresh": before["refresh"] + 1}
     _still_signed_in(server, winners[0])
 
 

@@ -220,3 +220,14 @@ def test_a_verifier_for_a_code_issued_without_a_challenge_is_refused(client, set
     assert with_verifier.status_code == 400 and with_verifier.json()["error"] == "invalid_grant"
     assert not AccessToken.objects.exists()
     assert client.post(f"/t/{tenant.id}/oidc/token", {**data, "code": codes[1]}).status_code == 200
+
+
+def test_a_code_exchanged_with_another_or_no_redirect_uri_gets_no_tokens(client, setup):
+    """RFC 6749 §4.1.3: the redirect_uri of the token request must be the authorization request's."""
+    tenant, app, *_ = setup
+    code, verifier = get_code(client, tenant, app)
+    for redirect_uri in ("com.example.app://elsewhere", ""):
+        refused = exchange(client, tenant, app, code, verifier, redirect_uri=redirect_uri)
+        assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant", redirect_uri
+    assert not AccessToken.objects.exists()
+    assert exchange(client, tenant, app, code, verifier).status_code == 200
