@@ -147,6 +147,32 @@ def test_ten_parallel_refreshes_of_one_token_rotate_it_once_and_keep_the_winner_
     _still_signed_in(server, winners[0])
 
 
+def test_ten_parallel_refreshes_narrowed_to_no_refresh_token_still_give_tokens_once(server):
+    """A refresh asking for fewer scopes, offline_access left out, gets an access token and no successor: its
+    concurrent copies must still lose (the claim, not the successor's unique access token, decides)."""
+    code, verifier = server.new_code()
+    tokens = _exchange(server, code, verifier).json()
+
+    def narrowed():
+        return requests.post(f"{server.oidc}/token", data={
+            "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": server.client_id,
+            "scope": "openid profile"}, timeout=30)
+
+    barrier = threading.Barrier(PARALLEL)
+
+    def one(_):
+        barrier.wait()
+        return narrowed()
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        answers = list(pool.map(one, range(PARALLEL)))
+    granted = [answer.json() for answer in answers if answer.status_code == 200]
+    assert len(granted) == 1 and "refresh_token" not in granted[0]
+    assert Counter(answer.json()["error"] for answer in answers if answer.status_code != 200) == {
+        "invalid_grant": PARALLEL - 1}
+    assert _me(server, granted[0]["access_token"]).status_code == 200
+
+
 def test_a_code_repeated_within_the_grace_is_refused_and_revokes_nothing(server):
     code, verifier = server.new_code()
     first = _exchange(server, code, verifier).json()
