@@ -231,3 +231,34 @@ def test_a_code_exchanged_with_another_or_no_redirect_uri_gets_no_tokens(client,
         assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant", redirect_uri
     assert not AccessToken.objects.exists()
     assert exchange(client, tenant, app, code, verifier).status_code == 200
+
+
+def test_a_refresh_token_presented_by_another_app_of_the_tenant_is_refused(client, setup, make_app):
+    tenant, app, _user, owner = setup
+    other = make_app(tenant, owner, name="Other", redirect_uris=["com.example.other://callback"])
+    tokens = tokens_for(client, tenant, app)
+    assert _refresh(client, tenant, other, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+    assert _refresh(client, tenant, app, tokens["refresh_token"]).status_code == 200
+
+
+def test_a_web_app_may_not_use_client_credentials(client, setup, make_app):
+    tenant, _app, _user, owner = setup
+    web = make_app(tenant, owner, framework="django", name="Web", redirect_uris=["https://app.example/cb"],
+                   post_logout_redirect_uris=[])
+    response = client.post(f"/t/{tenant.id}/oidc/token", {"grant_type": "client_credentials",
+                                                           "client_id": web.client_id,
+                                                           "client_secret": web.plaintext_secret})
+    assert response.status_code == 400 and response.json()["error"] == "unauthorized_client"
+    assert not AccessToken.objects.exists()
+
+
+def test_a_refresh_may_narrow_the_scopes_but_not_widen_them(client, setup):
+    tenant, app, *_ = setup
+    tokens = tokens_for(client, tenant, app)
+    data = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": app.client_id}
+    wider = client.post(f"/t/{tenant.id}/oidc/token", {**data, "scope": "openid offline_access profile email"})
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
+    narrower = client.post(f"/t/{tenant.id}/oidc/token", {**data, "scope": "openid offline_access"})
+    assert narrower.status_code == 200 and narrower.json()["scope"] == "openid offline_access"
+    claims = _verify(narrower.json()["id_token"], client.get(f"/t/{tenant.id}/oidc/jwks").json(), tenant.issuer)
+    assert "username" not in claims and claims["sub"]
