@@ -262,3 +262,17 @@ def test_a_refresh_may_narrow_the_scopes_but_not_widen_them(client, setup):
     assert narrower.status_code == 200 and narrower.json()["scope"] == "openid offline_access"
     claims = _verify(narrower.json()["id_token"], client.get(f"/t/{tenant.id}/oidc/jwks").json(), tenant.issuer)
     assert "username" not in claims and claims["sub"]
+
+
+def test_a_token_request_naming_a_parameter_twice_is_invalid_request(client, setup):
+    """RFC 6749 §3.2: parameters must not be included more than once (which of two codes or client ids would count?)."""
+    tenant, app, *_ = setup
+    code, verifier = get_code(client, tenant, app)
+    data = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier,
+            "redirect_uri": app.redirect_uri_list[0], "client_id": app.client_id}
+    for name in ("code", "client_id"):
+        twice = client.post(f"/t/{tenant.id}/oidc/token", {**data, name: [data[name], data[name]]})
+        assert twice.status_code == 400 and twice.json()["error"] == "invalid_request", name
+        assert f"Duplicate {name}" in twice.json()["error_description"]
+    assert not AccessToken.objects.exists()
+    assert client.post(f"/t/{tenant.id}/oidc/token", data).status_code == 200
