@@ -98,8 +98,8 @@ def _me(server, access_token):
     return requests.get(f"{server.oidc}/me", headers={"Authorization": f"Bearer {access_token}"}, timeout=30)
 
 
-def _race(post):
-    """`post()` from PARALLEL threads released at the same instant; (answers as "status error", winners' bodies)."""
+def _at_once(post):
+    """The answers to `post()` from PARALLEL threads released at the same instant."""
     barrier = threading.Barrier(PARALLEL)
 
     def one(_):
@@ -107,9 +107,13 @@ def _race(post):
         return post()
 
     with ThreadPoolExecutor(PARALLEL) as pool:
-        answers = list(pool.map(one, range(PARALLEL)))
+        return list(pool.map(one, range(PARALLEL)))
+
+
+def _race(post):
+    """`post()` from PARALLEL threads at once; (answers as "status error", winners' bodies)."""
     summary, winners = Counter(), []
-    for answer in answers:
+    for answer in _at_once(post):
         body = answer.json() if answer.headers.get("Content-Type", "").startswith("application/json") else {}
         if answer.status_code == 200 and body.get("access_token") and body.get("refresh_token"):
             winners.append(body)
@@ -158,14 +162,7 @@ def test_ten_parallel_refreshes_narrowed_to_no_refresh_token_still_give_tokens_o
             "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": server.client_id,
             "scope": "openid profile"}, timeout=30)
 
-    barrier = threading.Barrier(PARALLEL)
-
-    def one(_):
-        barrier.wait()
-        return narrowed()
-
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        answers = list(pool.map(one, range(PARALLEL)))
+    answers = _at_once(narrowed)
     granted = [answer.json() for answer in answers if answer.status_code == 200]
     assert len(granted) == 1 and "refresh_token" not in granted[0]
     assert Counter(answer.json()["error"] for answer in answers if answer.status_code != 200) == {
