@@ -5,8 +5,7 @@ refresh token, each joined with its user and app) that compilation costs several
 (README "Performance"). `CompiledQuery` compiles the queryset once per database alias, with placeholders where the
 caller's values go, then runs that SQL with each call's values and builds the same model instances (related rows
 from select_related and annotations included) the way Django's ModelIterable does. The queryset is still written
-with the ORM, once; only its compilation is kept. `insert_row` and `update_row` do the same for the token
-endpoint's writes.
+with the ORM, once; only its compilation is kept. `WriteBatch` does the same for the token endpoint's writes.
 """
 import threading
 
