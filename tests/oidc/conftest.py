@@ -26,3 +26,15 @@ def oidc_setup(live_server, settings, make_admin, make_tenant, make_app, make_en
         "identifier": "reader", "password": PASSWORD,
     }
     return setup
+
+
+@pytest.fixture
+def setup(settings, make_admin, make_tenant, make_app, make_end_user):
+    """Tenant A served at the test client's address, its native app and an end user "reader": (tenant, app, user,
+    owner)."""
+    settings.PUBLIC_URL = "http://testserver"
+    owner = make_admin("owner")
+    tenant = make_tenant(owner, name="A")
+    app = make_app(tenant, owner)
+    user = make_end_user(tenant, username="reader")
+    return tenant, app, user, owner

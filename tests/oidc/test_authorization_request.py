@@ -13,16 +13,6 @@ from tests.oidc.flows import authorize_params, exchange, location_params, pkce_p
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def setup(settings, make_admin, make_tenant, make_app, make_end_user):
-    settings.PUBLIC_URL = "http://testserver"
-    owner = make_admin("owner")
-    tenant = make_tenant(owner, name="A")
-    app = make_app(tenant, owner)
-    user = make_end_user(tenant, username="reader")
-    return tenant, app, user
-
-
 def authorize(client, tenant, app, challenge=None, **extra):
     params = authorize_params(app, challenge or pkce_pair()[1], **extra)
     return client.get(f"/t/{tenant.id}/oidc/auth?{urlencode(params)}")
@@ -47,7 +37,7 @@ def id_token_claims(client, tenant, app, response, verifier):
 
 
 def test_the_request_is_validated_once_per_sign_in(client, setup, monkeypatch):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     calls = []
     validate = AuthorizationCodeGrant.validate_authorization_request
     monkeypatch.setattr(AuthorizationCodeGrant, "validate_authorization_request",
@@ -72,12 +62,12 @@ def refusal(response):
 @pytest.mark.parametrize("prompt", ["bogus", "login bogus", "none login", "none consent", "none select_account"])
 @pytest.mark.parametrize("scope", ["openid offline_access profile", "profile"])
 def test_unknown_prompt_values_and_none_with_others_are_invalid_requests(client, setup, prompt, scope):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     assert refusal(authorize(client, tenant, app, prompt=prompt, scope=scope)) == "invalid_request"
 
 
 def test_prompt_none_signs_in_silently_only_with_a_session(client, setup):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     assert refusal(authorize(client, tenant, app, prompt="none")) == "login_required"
     signed_in(client, tenant, app)
     silent = authorize(client, tenant, app, prompt="none")
@@ -86,7 +76,7 @@ def test_prompt_none_signs_in_silently_only_with_a_session(client, setup):
 
 @pytest.mark.parametrize("prompt", ["login", "select_account", "consent login"])
 def test_prompt_login_and_select_account_show_the_sign_in_page_despite_a_session(client, setup, prompt):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     signed_in(client, tenant, app)
     page = authorize(client, tenant, app, prompt=prompt)
     assert page.status_code == 302 and page["Location"].startswith(f"/t/{tenant.id}/sign-in?authz=")
@@ -95,7 +85,7 @@ def test_prompt_login_and_select_account_show_the_sign_in_page_despite_a_session
 
 
 def test_prompt_consent_with_a_session_issues_a_code(client, setup):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     signed_in(client, tenant, app)
     sso = authorize(client, tenant, app, prompt="consent")
     assert sso.status_code == 302 and "code" in location_params(sso)
@@ -108,7 +98,7 @@ def age_session(client, tenant, seconds):
 
 
 def test_max_age_0_re_authenticates_and_the_id_token_says_when(client, setup):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     signed_in(client, tenant, app)
     verifier, challenge = pkce_pair()
     page = authorize(client, tenant, app, challenge, max_age="0")
@@ -121,7 +111,7 @@ def test_max_age_0_re_authenticates_and_the_id_token_says_when(client, setup):
 
 
 def test_max_age_re_authenticates_an_older_session_only(client, setup):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     signed_in(client, tenant, app)
     age_session(client, tenant, 100)
     verifier, challenge = pkce_pair()
@@ -135,13 +125,13 @@ def test_max_age_re_authenticates_an_older_session_only(client, setup):
 
 @pytest.mark.parametrize("max_age", ["", "-1", "soon", "1.5", "١"])
 def test_max_age_must_be_a_non_negative_integer(client, setup, max_age):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     assert refusal(authorize(client, tenant, app, max_age=max_age)) == "invalid_request"
 
 
 @pytest.mark.parametrize("mode", ["fragment", "form_post", "bogus"])
 def test_only_the_response_modes_discovery_lists_are_answered(client, setup, mode):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     discovery = client.get(f"/t/{tenant.id}/oidc/.well-known/openid-configuration").json()
     assert discovery["response_modes_supported"] == ["query"]
     assert discovery["prompt_values_supported"] == ["none", "login", "consent", "select_account"]
@@ -152,18 +142,18 @@ def test_only_the_response_modes_discovery_lists_are_answered(client, setup, mod
 
 @pytest.mark.parametrize("response_type", ["code id_token", "token", "id_token"])
 def test_only_the_code_response_type_is_answered(client, setup, response_type):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     assert refusal(authorize(client, tenant, app, response_type=response_type)) == "unauthorized_client"  # django-oauth-toolkit's answer
 
 
 def test_a_short_code_challenge_is_refused(client, setup):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     assert refusal(authorize(client, tenant, app, challenge="short")) == "invalid_request"
 
 
 @pytest.mark.parametrize("path", ["sign-in", "sign-in/verify", "sign-in/password", "register", "forgot-password"])
 def test_an_unknown_stash_id_shows_start_again_not_an_error(client, setup, path):
-    tenant, _app, _user = setup
+    tenant, *_ = setup
     for response in (client.get(f"/t/{tenant.id}/{path}?authz=nope"),
                      client.post(f"/t/{tenant.id}/{path}?authz=nope", {"identifier": "reader"})):
         assert response.status_code == 400
@@ -173,7 +163,7 @@ def test_an_unknown_stash_id_shows_start_again_not_an_error(client, setup, path)
 
 
 def test_a_stash_is_the_tenants_own_and_expires(client, setup, make_admin, make_tenant, monkeypatch):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     stash = authorize(client, tenant, app)["Location"].split("?")[1]
     other = make_tenant(make_admin("other"), name="B")
     assert client.get(f"/t/{other.id}/sign-in?{stash}").status_code == 400
@@ -183,7 +173,7 @@ def test_a_stash_is_the_tenants_own_and_expires(client, setup, make_admin, make_
 
 
 def test_a_stash_of_a_deleted_app_shows_start_again(client, setup):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     page = authorize(client, tenant, app)["Location"]
     app.delete()
     response = sign_in_through(client, page)
@@ -191,7 +181,7 @@ def test_a_stash_of_a_deleted_app_shows_start_again(client, setup):
 
 
 def test_hosted_pages_survive_reload_and_back_after_the_sign_in(client, setup):
-    tenant, app, _user = setup
+    tenant, app, *_ = setup
     page = authorize(client, tenant, app, ui_locales="zh-CN")["Location"]
     body = client.get(page).content.decode()
     assert f"authz={page.split('authz=')[1]}" in body  # the page's own links and forms carry the stash id

@@ -21,16 +21,6 @@ pytestmark = pytest.mark.django_db
 LONG_AGO = timedelta(seconds=settings.OAUTH2_PROVIDER["REFRESH_TOKEN_EXPIRE_SECONDS"] + 3600)
 
 
-@pytest.fixture
-def setup(settings, make_admin, make_tenant, make_app, make_end_user):
-    settings.PUBLIC_URL = "http://testserver"
-    owner = make_admin("owner")
-    tenant = make_tenant(owner, name="A")
-    app = make_app(tenant, owner)
-    make_end_user(tenant, username="reader")
-    return tenant, app
-
-
 def _expire_codes():
     past = timezone.now() - timedelta(minutes=5)
     Grant.objects.update(expires=past)
@@ -50,7 +40,7 @@ def test_the_job_is_on_beats_schedule_and_runs(setup):
 
 
 def test_expired_codes_go_and_a_live_one_stays(client, setup):
-    tenant, app = setup
+    tenant, app, *_ = setup
     tokens_for(client, tenant, app)  # exchanged: its grant stays behind the exchange record
     get_code(client, tenant, app)  # never exchanged
     _expire_codes()
@@ -61,7 +51,7 @@ def test_expired_codes_go_and_a_live_one_stays(client, setup):
 
 
 def test_an_exchange_record_stays_while_its_refresh_family_lives_and_its_sign_in_time_with_it(client, setup):
-    tenant, app = setup
+    tenant, app, *_ = setup
     family = tokens_for(client, tenant, app)
     _expire_codes()
     expired_tokens_clear()
@@ -72,7 +62,7 @@ def test_an_exchange_record_stays_while_its_refresh_family_lives_and_its_sign_in
 
 
 def test_an_exchange_record_goes_once_its_code_expired_and_no_refresh_token_of_its_family_is_left(client, setup):
-    tenant, app = setup
+    tenant, app, *_ = setup
     code, verifier = get_code(client, tenant, app, scope="openid profile")
     assert exchange(client, tenant, app, code, verifier).status_code == 200  # no refresh family at all
     family = tokens_for(client, tenant, app)
@@ -88,7 +78,7 @@ def test_an_exchange_record_goes_once_its_code_expired_and_no_refresh_token_of_i
 
 
 def test_live_tokens_and_a_recently_rotated_refresh_token_stay(client, setup):
-    tenant, app = setup
+    tenant, app, *_ = setup
     first = tokens_for(client, tenant, app)
     second = _refresh(client, tenant, app, first["refresh_token"]).json()
     expired_tokens_clear()

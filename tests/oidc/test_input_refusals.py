@@ -11,16 +11,6 @@ pytestmark = pytest.mark.django_db
 NUL = "\x00"
 
 
-@pytest.fixture
-def setup(settings, make_admin, make_tenant, make_app, make_end_user):
-    settings.PUBLIC_URL = "http://testserver"
-    owner = make_admin("owner")
-    tenant = make_tenant(owner, name="A")
-    app = make_app(tenant, owner)
-    user = make_end_user(tenant, username="reader")
-    return tenant, app, user, owner
-
-
 # NUL bytes: PostgreSQL refuses them in text, so they must never reach a query.
 
 def test_nul_in_the_authorization_request_is_a_400_page(client, setup):

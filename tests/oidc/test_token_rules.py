@@ -7,23 +7,13 @@ from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Grant, RefreshToken
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from console.oidc.models import RedeemedCode
 from tests.oidc.flows import authorize_params, exchange, get_code, location_params, pkce_pair, sign_in, tokens_for
 from tests.oidc.test_provider import _verify
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def setup(settings, make_admin, make_tenant, make_app, make_end_user):
-    settings.PUBLIC_URL = "http://testserver"
-    owner = make_admin("owner")
-    tenant = make_tenant(owner, name="A")
-    app = make_app(tenant, owner)
-    user = make_end_user(tenant, username="reader")
-    return tenant, app, user, owner
 
 
 def _refresh(client, tenant, app, refresh_token):
