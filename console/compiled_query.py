@@ -11,7 +11,10 @@ import threading
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 from django.db.models.query import get_related_populators
+from django.db.models.query_utils import DeferredAttribute
 
 
 def _cursor(connection):
@@ -21,6 +24,7 @@ def _cursor(connection):
     needs its prepared-statement support, 1.21 or later.) Elsewhere Django's."""
     if connection.vendor != "postgresql":
         return connection.cursor()
+    connection.close_if_health_check_failed()  # as Django's own cursor() does first (console.pg)
     connection.ensure_connection()
     return psycopg.Cursor(connection.connection)
 
@@ -53,7 +57,9 @@ class _Compiled:
         self.model = klass_info["model"]
         self.start, self.end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         self.init_list = [column[0].target.attname for column in compiler.select[self.start:self.end]]
-        self.populators = get_related_populators(klass_info, compiler.select, db)
+        self.build = _builder(self.model, self.init_list, db)
+        self.populators = [_Related(populator) for populator in
+                           get_related_populators(klass_info, compiler.select, db)]
         self.annotations = dict(compiler.annotation_col_map or {})
 
     @staticmethod
@@ -73,12 +79,62 @@ class _Compiled:
             return None
         if self.converters:
             row = next(self.compiler.apply_converters([row], self.converters))
-        obj = self.model.from_db(self.db, self.init_list, row[self.start:self.end])
+        obj = self.build(row[self.start:self.end])
         for populator in self.populators:
             populator.populate(row, obj)
         for name, position in self.annotations.items():
             setattr(obj, name, row[position])
         return obj
+
+
+def _builder(model, attnames, db):
+    """A function making the model instance of one row's values (in `attnames` order), loaded from `db`.
+
+    Model.from_db calls Model.__init__, which walks every field, defers the missing ones and sends pre_init and
+    post_init: for a joined token row that is most of its reading (README "Performance"). When the model has
+    nothing that could notice (no such receivers, its own `__init__` and `from_db`, plain field attributes), the
+    instance is made as unpickling makes one: the values into its `__dict__`, a column not read staying deferred
+    and loaded on first access as usual. Otherwise Django's way.
+    """
+    plain = (model.__init__ is Model.__init__ and model.from_db.__func__ is Model.from_db.__func__
+             and not signals.pre_init.has_listeners(model) and not signals.post_init.has_listeners(model)
+             and all(isinstance(getattr(model, name, None), DeferredAttribute)
+                     for name in attnames))
+    if not plain:
+        return lambda values: model.from_db(db, attnames, values)
+    names = tuple(attnames)
+    new = object.__new__
+
+    def build(values):
+        obj = new(model)
+        obj.__dict__.update(zip(names, values))
+        state = obj._state = ModelState()
+        state.adding, state.db = False, db
+        return obj
+
+    return build
+
+
+class _Related:
+    """Django's RelatedPopulator (a select_related row part onto its model instance), building with `_builder`."""
+
+    def __init__(self, populator):
+        self.populator = populator
+        self.build = _builder(populator.model_cls, populator.init_list, populator.db)
+        self.related = [_Related(inner) for inner in populator.related_populators]
+
+    def populate(self, row, from_obj):
+        populator = self.populator
+        values = (populator.reorder_for_init(row) if populator.reorder_for_init
+                  else row[populator.cols_start:populator.cols_end])
+        obj = None
+        if values[populator.pk_idx] is not None:
+            obj = self.build(values)
+            for related in self.related:
+                related.populate(row, obj)
+        populator.local_setter(from_obj, obj)
+        if obj is not None:
+            populator.remote_setter(obj, from_obj)
 
 
 class CompiledQuery:
