@@ -13,6 +13,7 @@ are verified, and the shared cache behind it is dropped at the moment of rotatio
 """
 import time
 
+from console.oidc import urls
 from console.proxies import peer_is_trusted
 
 SECONDS = 5
@@ -21,9 +22,6 @@ MAX_ENTRIES = 4096
 
 class DocumentCache:
     def __init__(self, app):
-        # Imported here: console/wsgi.py imports this module before Django is set up, and the URL conf needs it.
-        from console.oidc import urls
-
         self.app = app
         self.cacheable = urls.path_regex(urls.CACHEABLE_URL_NAMES)
         self._entries = {}

@@ -1,8 +1,17 @@
-"""Helpers that walk the authorization code flow with Django's test client (for refusal tests)."""
+"""Helpers that walk the authorization code flow with Django's test client (for refusal tests), and one that calls
+a WSGI application as the web server does."""
 import base64
 import hashlib
+import io
 import secrets
+from unittest import mock
 from urllib.parse import parse_qs, urlencode, urlsplit
+from wsgiref.util import setup_testing_defaults
+
+from django.core import signals
+from django.db import close_old_connections
+
+from console.oidc import middleware
 
 from tests.conftest import PASSWORD
 
@@ -51,3 +60,41 @@ def tokens_for(client, tenant, app, identifier="reader"):
     response = exchange(client, tenant, app, code, verifier)
     assert response.status_code == 200, response.content
     return response.json()
+
+
+def wsgi_call(application, path, method="GET", body=b"", *, tidy_connections=False, **headers):
+    """(status, headers, body) of `application` for this request. Unless `tidy_connections`, the request cycle
+    leaves the database connections alone, as Django's test client has it do: the test's transaction is on one."""
+    path, _, query = path.partition("?")
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "testserver",
+               "HTTP_HOST": "testserver", "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+    if body:
+        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    environ.update({f"HTTP_{name.upper()}": value for name, value in headers.items()})
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer["status"], answer["headers"] = status, dict(response_headers)
+
+    if tidy_connections:
+        return _answered(application, environ, start_response, answer)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        # The API lane tidies the connections itself, past the signals.
+        with mock.patch.object(middleware, "close_old_connections", lambda: None):
+            return _answered(application, environ, start_response, answer)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def _answered(application, environ, start_response, answer):
+    chunks = application(environ, start_response)
+    try:
+        body = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    return int(answer["status"].split()[0]), answer["headers"], body

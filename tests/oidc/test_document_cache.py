@@ -1,36 +1,18 @@
 """The discovery document as `make run` serves it: console.wsgi.application, with its short replay cache."""
 import json
-from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.core import signals
 from django.core.cache import cache
-from django.db import close_old_connections
 
 from console import wsgi
 from console.oidc import document_cache
+from tests.oidc.flows import wsgi_call
 
 pytestmark = pytest.mark.django_db
 
 
 def call(path, method="GET", **headers):
-    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SERVER_NAME": "testserver", "HTTP_HOST": "testserver"}
-    environ.update({f"HTTP_{name.upper()}": value for name, value in headers.items()})
-    setup_testing_defaults(environ)
-    answer = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        answer["status"], answer["headers"] = status, dict(response_headers)
-
-    # As Django's test client does: the request cycle must not close the test's transaction-bound connection.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        body = b"".join(wsgi.application(environ, start_response))
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
-    return int(answer["status"].split()[0]), answer["headers"], body
+    return wsgi_call(wsgi.application, path, method, **headers)
 
 
 @pytest.fixture
