@@ -1,10 +1,13 @@
-"""Persistent database connections survive the server closing them (console.pg's health check)."""
+"""Persistent database connections survive the server closing them (console.pg's health check), and keep the
+token endpoints' statements prepared."""
 import time
 
 import psycopg
 import pytest
 from django.core import signals
 from django.db import connection
+
+from console.oidc import gate
 
 
 @pytest.fixture
@@ -50,3 +53,15 @@ def test_the_redis_cache_reuses_one_client():
     cache.set("postern-test-key", {"a": 1}, 5)
     assert cache.get("postern-test-key") == {"a": 1}
     assert cache._cache.get_client() is cache._cache.get_client(write=True)
+
+
+@pytest.mark.django_db
+def test_the_token_endpoints_reads_are_prepared_once_per_connection():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    for _ in range(2):
+        assert gate.access_token_at(None, "no-such-token") is None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [s for s in prepared if "oauth2_provider_accesstoken" in s and "token_checksum" in s], prepared
