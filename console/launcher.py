@@ -43,12 +43,14 @@ def sandbox_secret(data_dir):
 
 
 def web_server(env, port):
-    """Granian (a Rust HTTP server) running the WSGI app: one process per core by default, a few Python threads
-    each so a request waiting on PostgreSQL or Redis lets the process serve another (bench/, README
-    "Performance": HTTP parsing and keep-alive in Rust cost a fraction of gunicorn's gthread workers).
-    WEB_CONCURRENCY / WEB_THREADS override."""
+    """Granian (a Rust HTTP server) running the WSGI app: one process per core by default, two Python threads
+    each, so a request waiting on PostgreSQL or Redis lets the process serve another (bench/, README
+    "Performance": HTTP parsing and keep-alive in Rust cost a fraction of gunicorn's gthread workers). More threads
+    only wait for the process's one interpreter lock, and handing it between them costs CPU the requests need
+    (README "Performance"); two per core is as many requests at once as gunicorn's advice of two sync workers per
+    core. WEB_CONCURRENCY / WEB_THREADS override (more threads for slow console pages, say)."""
     workers = env.get("WEB_CONCURRENCY") or str(max(2, os.cpu_count() or 1))
-    threads = env.get("WEB_THREADS") or "8"
+    threads = env.get("WEB_THREADS") or "2"
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "console.wsgi:application",
             "--host", "127.0.0.1", "--port", str(port), "--workers", workers, "--blocking-threads", threads,
             "--respawn-failed-workers", "--access-log"]
