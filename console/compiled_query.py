@@ -10,7 +10,7 @@ with the ORM, once; only its compilation is kept. `WriteBatch` does the same for
 import threading
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DataError, connections, transaction
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
 from django.db.models.query import get_related_populators
@@ -195,24 +195,33 @@ def _insert_plan(model, links, db):
     return plan
 
 
-def _update_plan(model, names, unless_set, db):
-    key = (model, names, unless_set, db)
+def _update_plan(model, names, unless_set, claim, db):
+    key = (model, names, unless_set, claim, db)
     plan = _UPDATES.get(key)
     if plan is None:
-        quote = connections[db].ops.quote_name
+        connection = connections[db]
+        quote = connection.ops.quote_name
         fields = [model._meta.get_field(name) for name in names]
         conditions = [f"{quote(model._meta.pk.column)} = %s"]
         conditions += [f"{quote(model._meta.get_field(name).column)} IS NULL" for name in unless_set]
         sql = (f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
                f"WHERE {' AND '.join(conditions)}")
+        if claim and connection.vendor == "postgresql":
+            # A claim that changed no row divides by zero: the error ends the pipeline's implicit transaction, so
+            # nothing of the batch is kept, without a BEGIN and COMMIT of its own.
+            sql = f"WITH claimed AS ({sql} RETURNING 1) SELECT 1 / (SELECT count(*) FROM claimed)"
         plan = _UPDATES[key] = (sql, fields)
     return plan
 
 
+class ClaimLost(Exception):
+    """A claim of the batch changed no row (a concurrent request took it first): nothing of the batch was kept."""
+
+
 class WriteBatch:
-    """Writes run together in the caller's transaction: on PostgreSQL sent at once (psycopg's pipeline mode: one
-    wait for all their answers instead of one each), elsewhere one after another. `run()` gives each statement's
-    row count; a statement the database refuses raises its error (IntegrityError for a unique key) from `run()`."""
+    """Writes run together: on PostgreSQL sent at once (psycopg's pipeline mode: one wait for all their answers
+    instead of one each), elsewhere one after another. A statement the database refuses raises its error
+    (IntegrityError for a unique key), and a claim that changed no row raises ClaimLost."""
 
     def __init__(self, using=DEFAULT_DB_ALIAS):
         self.using, self.statements = using, []
@@ -227,42 +236,46 @@ class WriteBatch:
         connection = connections[self.using]
         params = [links[field.attname][2] if field.attname in links
                   else field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-        self.statements.append((sql, params))
+        self.statements.append((sql, params, False))
 
-    def update(self, model, pk, values, *, unless_set=()):
+    def update(self, model, pk, values, *, unless_set=(), claim=False):
         """UPDATE the row `pk` of `model` with `values` (attname → value), only while the columns `unless_set` are
-        NULL."""
-        sql, fields = _update_plan(model, tuple(values), tuple(unless_set), self.using)
+        NULL. A `claim` must change its row, or the batch is not kept."""
+        sql, fields = _update_plan(model, tuple(values), tuple(unless_set), claim, self.using)
         connection = connections[self.using]
         self.statements.append((sql, [field.get_db_prep_save(values[field.attname], connection)
-                                      for field in fields] + [pk]))
+                                      for field in fields] + [pk], claim))
 
     def run(self):
+        """Run the batch in the caller's transaction (which a ClaimLost or a refusal leaves to be rolled back)."""
         connection = connections[self.using]
         if connection.vendor != "postgresql":
-            counts = []
             with _cursor(connection) as cursor:
-                for sql, params in self.statements:
+                for sql, params, claim in self.statements:
                     _execute(connection, cursor, sql, params)
-                    counts.append(cursor.rowcount)
-            return counts
+                    if claim and not cursor.rowcount:
+                        raise ClaimLost
+            return
         cursors = [_cursor(connection) for _ in self.statements]
         try:
             with connection.wrap_database_errors, connection.connection.pipeline():
-                for cursor, (sql, params) in zip(cursors, self.statements):
+                for cursor, (sql, params, _claim) in zip(cursors, self.statements):
                     _execute(connection, cursor, sql, params)
-            return [cursor.rowcount for cursor in cursors]
+        except DataError as exc:
+            if isinstance(exc.__cause__, psycopg.errors.DivisionByZero):
+                raise ClaimLost from None
+            raise
         finally:
             for cursor in cursors:
                 cursor.close()
 
     def run_whole(self):
-        """Run the batch as a transaction of its own, kept whole or not at all: a statement the database refuses
-        (IntegrityError) undoes the others. On PostgreSQL outside a transaction, one pipeline ending in one sync is
-        one implicit transaction, so the batch costs one round trip and no BEGIN or COMMIT; otherwise it runs
-        inside transaction.atomic."""
+        """Run the batch as a transaction of its own, kept whole or not at all. On PostgreSQL outside a
+        transaction, one pipeline ending in one sync is one implicit transaction, so the batch costs one round trip
+        and no BEGIN or COMMIT; otherwise it runs inside transaction.atomic."""
         connection = connections[self.using]
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            return self.run()
+            self.run()
+            return
         with transaction.atomic(using=self.using):
-            return self.run()
+            self.run()

@@ -16,7 +16,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Exists, F
 from django.http import HttpResponse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from oauth2_provider.oauth2_validators import GRANT_TYPE_MAPPING
 from oauth2_provider.scopes import get_scopes_backend
 from oauth2_provider.settings import oauth2_settings
 
-from console.compiled_query import CompiledQuery, WriteBatch
+from console.compiled_query import ClaimLost, CompiledQuery, WriteBatch
 from console.ids import bearer_token
 from console.oidc import client_auth, gate, keys, pkce, resources, reuse
 from console.oidc.access_tokens import access_token_for
@@ -213,10 +213,10 @@ def _refresh(tenant, authorization, form):
     # access token's row is issued again to the successor, so the old value stops working at once; it is gone when
     # a sign-out, a revocation or a family sweep came first, which revoke the refresh token too.
     batch.update(RefreshToken, found.pk, {"revoked": now, "updated": now, "access_token_id": None},
-                 unless_set=("revoked",))
+                 unless_set=("revoked",), claim=True)
     _add_tokens(batch, client, found.user, scopes, tokens, family=found.token_family, rotated=found,
                 reissue_access_token_id=found.access_token_id)
-    _written(batch, claims=(0, 1))
+    _written(batch)
     return tokens
 
 
@@ -285,7 +285,7 @@ def _add_tokens(batch, client, user, scopes, tokens, *, family, rotated=None, re
         held = {"access_token_id": (AccessToken, "token_checksum", reuse.token_checksum(tokens["access_token"]))}
     else:
         batch.update(AccessToken, reissue_access_token_id,
-                     {field.attname: field.pre_save(access, False) for field in _REISSUED_FIELDS})
+                     {field.attname: field.pre_save(access, False) for field in _REISSUED_FIELDS}, claim=True)
         access.pk, held = reissue_access_token_id, None
     if "refresh_token" in tokens:
         refresh = RefreshToken(user=user, application=client, access_token=access if held is None else None,
@@ -294,19 +294,12 @@ def _add_tokens(batch, client, user, scopes, tokens, *, family, rotated=None, re
         batch.insert(refresh, links=held)
 
 
-def _written(batch, *, claims=()):
-    """Run `batch` in one transaction, kept only if the database refused none of its statements and each statement
-    numbered in `claims` changed its row (a claim lost to a concurrent request): otherwise nothing is, and it is an
-    invalid_grant. A batch whose claims are all the database's own refusals (a unique key) runs whole by itself."""
+def _written(batch):
+    """Run `batch` as one transaction, kept only if the database refused none of its statements and each of its
+    claims changed its row (one lost to a concurrent request): otherwise nothing is, and it is an invalid_grant."""
     try:
-        if not claims:
-            batch.run_whole()
-            return
-        with transaction.atomic():
-            counts = batch.run()
-            if not all(counts[index] for index in claims):
-                raise _invalid_grant()
-    except IntegrityError:
+        batch.run_whole()
+    except (IntegrityError, ClaimLost):
         raise _invalid_grant() from None
 
 
