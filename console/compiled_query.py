@@ -19,9 +19,9 @@ from django.db.models.query_utils import DeferredAttribute
 
 def _cursor(connection):
     """A cursor for the statements built here. On PostgreSQL one binding its values on the server, each statement
-    prepared once per connection (psycopg keeps the last hundred): Django's own cursor quotes every value into the
-    text on the client and PostgreSQL plans the statement again each time. (A PgBouncer in transaction mode in front
-    needs its prepared-statement support, 1.21 or later.) Elsewhere Django's."""
+    prepared once per connection (psycopg keeps the last hundred; console.pg lets it prepare): Django's own cursor
+    quotes every value into the text on the client and PostgreSQL plans the statement again each time. (A PgBouncer
+    in transaction mode in front needs its prepared-statement support, 1.21 or later.) Elsewhere Django's."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     connection.close_if_health_check_failed()  # as Django's own cursor() does first (console.pg)
@@ -91,10 +91,11 @@ def _builder(model, attnames, db):
     """A function making the model instance of one row's values (in `attnames` order), loaded from `db`.
 
     Model.from_db calls Model.__init__, which walks every field, defers the missing ones and sends pre_init and
-    post_init: for a joined token row that is most of its reading (README "Performance"). When the model has
-    nothing that could notice (no such receivers, its own `__init__` and `from_db`, plain field attributes), the
-    instance is made as unpickling makes one: the values into its `__dict__`, a column not read staying deferred
-    and loaded on first access as usual. Otherwise Django's way.
+    post_init: for a joined token row, a large part of its reading (README "Performance"). When the model has
+    nothing that could notice (no such receivers, its own `__init__` and `from_db`, plain field attributes; looked at
+    when the query is first compiled, after the apps have connected their receivers), the instance is made as
+    unpickling makes one: the values into its `__dict__`, a column not read staying deferred and loaded on first
+    access as usual. Otherwise Django's way.
     """
     plain = (model.__init__ is Model.__init__ and model.from_db.__func__ is Model.from_db.__func__
              and not signals.pre_init.has_listeners(model) and not signals.post_init.has_listeners(model)
