@@ -30,8 +30,7 @@ def invitation_id() -> str:
     return random_id(21)
 
 
-def bearer_token(request=None) -> str:
-    """Access and refresh tokens (opaque, 256 bits, URL-safe): django-oauth-toolkit's ACCESS_TOKEN_GENERATOR and
-    REFRESH_TOKEN_GENERATOR, and the token fast path. One call to the OS, where a character at a time through
-    SecretsRandom costs a tenth of a refresh grant (profiled)."""
+def bearer_token() -> str:
+    """Access and refresh tokens (opaque, 256 bits, URL-safe) for every grant (console.oidc.grants): one call to the
+    OS, where oauthlib's generator drew a character at a time through SystemRandom (README "Performance")."""
     return secrets.token_urlsafe(32)

@@ -2,9 +2,9 @@
 psycopg's prepared statements available to the statements that ask for them.
 
 Persistent connections must be checked before reuse, or the first request of each worker thread after a database
-restart fails. Django's check is `SELECT 1` — a round trip on every request (an eighth of a token refresh,
-profiled). Between requests an idle connection receives nothing unless the server closed it or wants to say
-something (a shutdown, a termination): then its socket turns readable, and only then the full check runs.
+restart fails. Django's check is `SELECT 1` — a round trip on every request (README "Performance"). Between
+requests an idle connection receives nothing unless the server closed it or wants to say something (a shutdown, a
+termination): then its socket turns readable, and only then the full check runs.
 
 Django switches psycopg's statement preparation off for the whole connection (`prepare_threshold` None, for
 connection poolers). Its own cursors bind values on the client and are never prepared either way, so switching it
