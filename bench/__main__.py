@@ -47,7 +47,7 @@ def _by_round(postern, anchor):
     pairs = list(zip(postern.get("rps_rounds", []), (anchor or {}).get("rps_rounds", [])))
     if len(pairs) < 2:
         return ""
-    return f"; the {len(pairs)} rounds, median kept: " + " / ".join(f"{p / a:.2f}×" for p, a in pairs if a)
+    return "; round by round: " + " / ".join(f"{p / a:.2f}×" for p, a in pairs if a)
 
 
 def oidc_verdict(report):

@@ -247,9 +247,9 @@ def log_result(log, result):
 
 
 def steady(loadgen, servers, endpoints, concurrency, duration, warmup, log, results, rounds=1):
-    """Closed-loop runs, interleaved server by server for each endpoint and client count. At the client count the
-    targets are set at (TARGET_CONCURRENCY) each cell runs `rounds` times, still interleaved, and the round with
-    the median req/s is kept: one stall of the machine's disk (README "Performance") then moves a cell less."""
+    """Closed-loop runs, interleaved server by server for each endpoint and client count. The cells at
+    TARGET_CONCURRENCY clients, where the targets are, run `rounds` times, still interleaved, and keep their median
+    round: a stall of the machine's disk (README "Performance") then moves a cell less."""
     refresh_rps = {}
     for endpoint in endpoints:
         if endpoint == "burst":
@@ -261,12 +261,19 @@ def steady(loadgen, servers, endpoints, concurrency, duration, warmup, log, resu
                     tries[name].append(_steady_cell(loadgen, name, server, endpoint, c, duration, warmup, log,
                                                     refresh_rps))
             for runs in tries.values():
-                kept = dict(sorted(runs, key=lambda r: r["rps"])[len(runs) // 2], rounds=len(runs))
-                if len(runs) > 1:
-                    kept["rps_rounds"] = [round(r["rps"], 1) for r in runs]  # in the order they ran
+                kept = _median_round(runs)
                 if endpoint == "refresh":
                     refresh_rps[(kept["target"], c)] = kept["rps"]
                 results.append(kept)
+
+
+def _median_round(runs):
+    """The run with the median req/s of `runs` (rounds of one cell, in the order they ran), with every round's
+    req/s in that order (`rps_rounds`), so a verdict can pair each round with the anchor's of the same moment."""
+    kept = dict(sorted(runs, key=lambda r: r["rps"])[len(runs) // 2], rounds=len(runs))
+    if len(runs) > 1:
+        kept["rps_rounds"] = [round(r["rps"], 1) for r in runs]
+    return kept
 
 
 def _steady_cell(loadgen, name, server, endpoint, c, duration, warmup, log, refresh_rps):
@@ -294,9 +301,7 @@ def bursts(loadgen, servers, sizes, phase, rounds, log):
                 loadgen.call(op="mint", target=name, n=n)
                 tries[name].append(loadgen.call(op="burst", target=name, n=n))
         for name, runs in tries.items():
-            runs.sort(key=lambda r: r["rps"])
-            result = dict(runs[len(runs) // 2], phase=phase, rounds=len(runs),
-                          rps_all=[round(r["rps"], 1) for r in runs])
+            result = dict(_median_round(runs), phase=phase)
             kept.append(result)
             log_result(log, result)
     return kept
