@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, RefreshToken
 
+from console.oidc import grants, reuse
 from console.oidc.models import RedeemedCode
 from tests.oidc.flows import authorize_params, exchange, get_code, location_params, pkce_pair, sign_in, tokens_for
 from tests.oidc.test_provider import _verify
@@ -102,6 +103,24 @@ def test_a_refresh_rotates_the_token_and_drops_the_old_access_token(client, setu
     assert second["refresh_token"] != first["refresh_token"] and second["access_token"] != first["access_token"]
     assert _me(client, tenant, first["access_token"]) == 401 and _me(client, tenant, second["access_token"]) == 200
     assert RefreshToken.objects.filter(revoked__isnull=True).count() == 1
+
+
+def test_a_refresh_that_read_its_token_before_a_concurrent_rotation_gets_nothing(client, setup, monkeypatch):
+    """The interleaving the parallel-refresh tests meet only by chance, forced: a refresh read its token while it was
+    live, and writes after another request rotated it. The claim on the refresh token's row decides; asked without
+    offline_access, it has no successor whose unique access token could collide instead."""
+    tenant, app, *_ = setup
+    tokens = tokens_for(client, tenant, app)
+    read_while_live = grants._REFRESH_TOKEN.first(reuse.token_checksum(tokens["refresh_token"]))
+    winner = _refresh(client, tenant, app, tokens["refresh_token"]).json()
+    monkeypatch.setattr(grants._REFRESH_TOKEN, "first", lambda _checksum: read_while_live)
+    late = client.post(f"/t/{tenant.id}/oidc/token", {
+        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": app.client_id,
+        "scope": "openid profile"})
+    assert late.status_code == 400 and late.json()["error"] == "invalid_grant"
+    monkeypatch.undo()
+    assert _me(client, tenant, winner["access_token"]) == 200
+    assert _refresh(client, tenant, app, winner["refresh_token"]).status_code == 200
 
 
 def test_a_refresh_for_a_suspended_user_is_refused_and_keeps_nothing_alive(client, setup):
